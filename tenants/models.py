@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from tenants.querysets import TenantQuerySet
+from tenants.validators import validate_origin
+
+
+def tenant_logo_path(instance, filename):
+    # Never the uploaded name: only the tenant's id and a fresh token.
+    from catalog.uploads import random_upload_name
+
+    return random_upload_name(f"tenants/{instance.pk or 'new'}/logo", filename)
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    PORTUGUESE_BR = "pt-br", "Português (Brasil)"
+
+
+class Tenant(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=120)
+    logo = models.ImageField(upload_to=tenant_logo_path, blank=True)
+    primary_color = models.CharField(
+        max_length=7, default="#1f6feb", help_text="Accent colour of the totem, as #rrggbb."
+    )
+    is_active = models.BooleanField(default=True)
+    idle_reset_seconds = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(10)],
+        help_text="A totem returns to its default configuration after this many idle seconds.",
+    )
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+    tenant_field = "pk"
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(primary_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="tenant_primary_color_hex",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def origins(self):
+        return [o.origin for o in self.allowed_origins.all()]
+
+
+class AllowedOrigin(models.Model):
+    """A web origin (scheme://host[:port]) where this tenant's totems run or are embedded."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="allowed_origins")
+    origin = models.CharField(max_length=255, validators=[validate_origin])
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["origin"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "origin"], name="allowedorigin_unique_per_tenant"),
+        ]
+        indexes = [models.Index(fields=["origin"], name="allowedorigin_origin_idx")]
+
+    def __str__(self):
+        return self.origin
+
+
+class Membership(models.Model):
+    """A staff user's access to one tenant's back office."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant"], name="membership_unique_user_tenant"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.tenant}"
