@@ -62,6 +62,7 @@ class SceneAdmin(ServiceSaveMixin, TenantScopedAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["tenant"]
+    ordering = ["tenant__name", "position", "name"]
     readonly_fields = ["base_preview", "size", "base_digest", "preparation_status", "preparation_error", "updated_at"]
     fieldsets = [
         (None, {"fields": ["tenant", "name", "slug", "position", "is_published"]}),
@@ -123,6 +124,7 @@ class LayerAdmin(ServiceSaveMixin, TenantScopedAdmin):
     search_fields = ["name", "slug", "scene__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["scene"]
+    ordering = ["scene__tenant__name", "scene__position", "build_order"]
     inlines = [LayerOptionInline]
 
     def get_queryset(self, request):
