@@ -67,8 +67,11 @@ class SceneAdmin(ServiceSaveMixin, TenantScopedAdmin):
     fieldsets = [
         (None, {"fields": ["tenant", "name", "slug", "position", "is_published"]}),
         ("Panorama", {"fields": ["projection", "base_image", "base_preview", "size", "still_base_image"]}),
-        ("Default view", {"fields": ["default_yaw", "default_pitch", "default_fov"]}),
-        ("Preparation", {"fields": ["preparation_status", "preparation_error", "base_digest", "updated_at"]}),
+        ("Default view", {"fields": ["default_yaw", "default_pitch", "default_fov"], "classes": ["collapse"]}),
+        (
+            "Preparation",
+            {"fields": ["preparation_status", "preparation_error", "base_digest", "updated_at"], "classes": ["collapse"]},
+        ),
     ]
     inlines = [LayerInline]
 
@@ -77,7 +80,7 @@ class SceneAdmin(ServiceSaveMixin, TenantScopedAdmin):
 
     @admin.display(description="Preview")
     def base_preview(self, obj):
-        return thumbnail_tag(obj.base_image, alt=obj.name)
+        return thumbnail_tag(obj.base_image, alt=obj.name, size=80)
 
     @admin.display(description="Layers", ordering="_layers")
     def layer_count(self, obj):
