@@ -17,9 +17,14 @@ THUMBNAIL_SIZE = 64
 
 
 def has_tenant(user):
-    return user.is_active and user.is_staff and (
-        user.is_superuser or Membership.objects.filter(user=user).exists()
-    )
+    """A superuser, or an active staff user with at least one membership (asked once per request)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_panoconfig_has_tenant"):
+        user._panoconfig_has_tenant = Membership.objects.filter(user=user).exists()
+    return user._panoconfig_has_tenant
 
 
 def _scope_choices(db_field, request, kwargs):
