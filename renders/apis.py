@@ -18,7 +18,6 @@ from renders.health import health_checks
 from renders.models import JobStatus
 
 MAX_BODY_BYTES = 16 * 1024
-BUILD_PATTERN = r"[0-9a-z]{1,13}(?:\.[A-Za-z0-9_-]{1,8})+\.[0-9a-z]{5}"
 
 
 class LimitedJSONParser(JSONParser):

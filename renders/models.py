@@ -48,7 +48,7 @@ class RenderJob(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="render_jobs")
     scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="render_jobs")
     kind = models.CharField(max_length=8, choices=JobKind.choices, default=JobKind.TILES)
-    build = models.CharField("share code", max_length=64)
+    build = models.CharField("share code", max_length=200)
     combination = models.CharField(max_length=64, help_text="Digest of the inputs of this combination.")
     selection = models.JSONField(default=dict, help_text="Layer slug → option code.")
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
