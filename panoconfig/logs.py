@@ -13,7 +13,10 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "reque
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
         if not getattr(record, "request_id", None):
-            record.request_id = current_request_id() or "-"
+            # django.request logs a response after the middleware has returned, but
+            # passes the request along: take the id from it.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current_request_id() or "-"
         return True
 
 
