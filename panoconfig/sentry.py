@@ -11,7 +11,6 @@ def init_sentry(*, dsn, environment):
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
         traces_sample_rate=0.0,
     )
     return True
