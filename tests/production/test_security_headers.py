@@ -15,7 +15,7 @@ def csp_directives(response):
 def test_responses_carry_hsts_nosniff_referrer_and_coop(client):
     response = client.get("/api/v1/health", secure=True)
     assert response.status_code == 200
-    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
