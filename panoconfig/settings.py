@@ -239,8 +239,7 @@ PANOCONFIG_SHARE_KEY = env_secret("PANOCONFIG_SHARE_KEY", required=False)
 # django-ratelimit rates ("count/period") for render and still POSTs.
 PANOCONFIG_RATE_PER_IP = env_str("PANOCONFIG_RATE_PER_IP", "60/m")
 PANOCONFIG_RATE_PER_TENANT = env_str("PANOCONFIG_RATE_PER_TENANT", "600/m")
-# Behind a proxy, name the header holding the client address (e.g. HTTP_X_FORWARDED_FOR).
-RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+# The client address for the per-IP limits: see TRUSTED_PROXY_HOPS under Security.
 
 # --- Auth, i18n ---------------------------------------------------------------
 

@@ -6,6 +6,7 @@ Both are in REST_FRAMEWORK's defaults; a view that sets its own classes adds the
 The tenant is read from the URL keyword `tenant` (or `tenant_slug`).
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -70,3 +71,22 @@ class HasTenantApiKey(BasePermission):
         if requires_key:
             raise NotAuthenticated("This tenant's API needs an API key.")
         return True  # an unknown tenant is the view's 404
+
+
+class TenantApiKeyScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the key (registered by being defined)."""
+
+    target_class = TenantApiKeyAuthentication
+    name = "tenantApiKey"
+
+    def get_security_requirement(self, auto_schema):
+        # The key is optional unless the tenant requires one: anonymous is listed too.
+        return [{self.name: []}, {}]
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A kiosk API key of the tenant in the URL (also accepted as X-Api-Key). "
+            "Needed only when the tenant requires keys.",
+        }
