@@ -6,7 +6,9 @@ headers into the worker.
 """
 
 import contextvars
+import logging
 import re
+import time
 import uuid
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
@@ -18,6 +20,7 @@ TASK_HEADER = "panoconfig_request_id"
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{7,127}$")
 
 _current = contextvars.ContextVar("panoconfig_request_id", default=None)
+task_logger = logging.getLogger("panoconfig.tasks")
 
 
 def current_request_id():
@@ -63,11 +66,22 @@ def _take_request_id_from_message(task=None, **kwargs):
     # Protocol-2 message headers become attributes of task.request in the worker.
     request_id = getattr(task.request, TASK_HEADER, None) if task is not None else None
     task.request._panoconfig_token = _current.set(request_id or new_request_id())
+    task.request._panoconfig_started = time.monotonic()
 
 
 @task_postrun.connect(dispatch_uid="panoconfig.request_id.postrun")
-def _forget_request_id(task=None, **kwargs):
-    token = getattr(task.request, "_panoconfig_token", None) if task is not None else None
+def _forget_request_id(task=None, task_id=None, state=None, **kwargs):
+    if task is None:
+        return
+    started = getattr(task.request, "_panoconfig_started", None)
+    if started is not None:
+        # One line per task run, with the request id that caused it still attached.
+        task_logger.info(
+            "task %s %s", task.name, state,
+            extra={"task": task.name, "task_id": task_id, "state": state,
+                   "duration_ms": round((time.monotonic() - started) * 1000, 1)},
+        )
+    token = getattr(task.request, "_panoconfig_token", None)
     if token is not None:
         try:
             _current.reset(token)

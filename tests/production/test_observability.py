@@ -83,7 +83,20 @@ def test_logs_written_during_a_request_carry_its_id(client, caplog):
     assert ids == ["trace-abcdef012345"]
 
 
+class ListHandler(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+        self.addFilter(RequestIdFilter())
+
+    def emit(self, record):
+        self.records.append(record)
+
+
 def test_the_request_id_travels_with_a_task_into_a_real_worker():
+    # The worker's start-up resets the root logger's handlers: listen on ours directly.
+    task_log = ListHandler()
+    logging.getLogger("panoconfig.tasks").addHandler(task_log)
     app = Celery("request-id-test", broker="memory://", backend="cache+memory://")
     app.conf.task_default_queue = "celery"
     seen = []
@@ -104,3 +117,7 @@ def test_the_request_id_travels_with_a_task_into_a_real_worker():
         orphan = record_request_id_task.delay().get(timeout=10)
     assert seen[0] == "req-from-web-0001"
     assert orphan and orphan != "req-from-web-0001"
+    logging.getLogger("panoconfig.tasks").removeHandler(task_log)
+    finished = task_log.records
+    assert finished[0].request_id == "req-from-web-0001"
+    assert finished[0].state == "SUCCESS" and finished[0].duration_ms >= 0
