@@ -213,6 +213,14 @@ STORAGES = {
         ),
     },
 }
+if R2_BUCKET:
+    # The web service and the workers run on separate machines with throwaway disks, so
+    # uploads (panoramas, masks, materials) live in the bucket too, under media/ and
+    # always under fresh random names (catalog.uploads), hence the same immutable caching.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_tiles_storage["OPTIONS"], "location": "media", "file_overwrite": False},
+    }
 
 # --- Uploads and images -------------------------------------------------------
 
@@ -366,7 +374,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # pyvips logs every thread pool it finishes at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "pyvips": {"level": "WARNING"}},
 }
 
 SENTRY_DSN = env_secret("SENTRY_DSN", required=False)
