@@ -124,6 +124,8 @@ else:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # Where kombu records which queues each exchange feeds (else ./control).
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
 
