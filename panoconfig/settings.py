@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "panoconfig.security.TotemFramingMiddleware",
+    "panoconfig.security.ApiDocsCspMiddleware",
 ]
 
 ROOT_URLCONF = "panoconfig.urls"
