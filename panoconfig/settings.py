@@ -111,6 +111,8 @@ else:
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
+        # kombu polls the folder; its default of 1 s would add up to a second to every render.
+        "polling_interval": 0.1,
     }
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
