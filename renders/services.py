@@ -36,11 +36,16 @@ class RenderState:
         return self.status == JobStatus.READY
 
 
+# Redis serves lower numbers first: a totem waiting in front of the screen overtakes a prewarm.
+PRIORITIES = {RequestedBy.TOTEM: 0, RequestedBy.ADMIN: 3, RequestedBy.PREWARM: 6}
+
+
 def _enqueue(job):
     from renders.tasks import render_job_task, render_still_task
 
     task = render_still_task if job.kind == JobKind.STILL else render_job_task
-    transaction.on_commit(lambda: task.delay(job.pk))
+    priority = PRIORITIES.get(job.requested_by, 0)
+    transaction.on_commit(lambda: task.apply_async(args=[job.pk], priority=priority))
 
 
 def _cached_tiles(combination):
