@@ -6,16 +6,21 @@ pending and sends ``scene_images_changed`` once the transaction commits.
 An image given again with the same bytes is not stored twice.
 """
 
+import contextlib
+import contextvars
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 
 from catalog import validation
 from catalog.models import Layer, LayerOption, Material, PreparationStatus, Scene
 from catalog.signals import scene_images_changed
 from catalog.uploads import file_sha256
 
+_new_files = contextvars.ContextVar("catalog_new_files", default=None)
+
+PREPARATION_FIELDS = {"preparation_status", "preparation_error", "prepared_inputs", "prepared_at"}
 # Image fields whose change alters what a scene renders.
 RENDER_IMAGES = {Scene: {"base_image"}, Layer: {"mask_image"}, LayerOption: {"image"}}
 
@@ -101,25 +106,39 @@ def catalog_object_save(*, instance):
 
 
 def scene_images_changed_notify(*, scene_id):
-    """Mark the scene's prepared data stale and announce it after commit (once per transaction)."""
+    """Mark the scene's prepared data stale and announce it once the transaction commits.
+
+    Sent once per changed image, so one admin save may send it a few times for the
+    same scene; receivers re-read the scene and must be idempotent.
+    """
     Scene.objects.filter(pk=scene_id).update(preparation_status=PreparationStatus.PENDING, preparation_error="")
-    if not _already_queued(scene_id):
-        transaction.on_commit(_SendSceneImagesChanged(scene_id))
+    transaction.on_commit(lambda: _send_scene_images_changed(scene_id))
 
 
-class _SendSceneImagesChanged:
-    def __init__(self, scene_id):
-        self.scene_id = scene_id
-
-    def __call__(self):
-        scene = Scene.objects.filter(pk=self.scene_id).first()
-        if scene is not None:
-            scene_images_changed.send(sender=Scene, scene=scene)
+def _send_scene_images_changed(scene_id):
+    scene = Scene.objects.filter(pk=scene_id).first()
+    if scene is not None:
+        scene_images_changed.send(sender=Scene, scene=scene)
 
 
-def _already_queued(scene_id):
-    pending = getattr(connection, "run_on_commit", None) or []
-    return any(getattr(entry[1], "scene_id", None) == scene_id for entry in pending)
+@contextlib.contextmanager
+def files_removed_on_failure():
+    """Files stored by services inside the block are deleted again if the block fails.
+
+    Wrap it around the transaction (the database undoes the rows, this the files).
+    """
+    from django.core.files.storage import default_storage
+
+    names = []
+    token = _new_files.set(names)
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            default_storage.delete(name)
+        raise
+    finally:
+        _new_files.reset(token)
 
 
 def delete_files_on_commit(names):
@@ -159,13 +178,46 @@ def _assign(instance, name, value):
 
 def _save(instance):
     old_names = _stored_file_names(instance)
-    instance.save()
+    try:
+        instance.save(update_fields=_fields_to_write(instance))
+    finally:
+        # Recorded even when the insert fails: the file is already in storage by then.
+        journal = _new_files.get()
+        if journal is not None:
+            journal.extend(_new_file_names(instance, old_names))
     changed = getattr(instance, "changed_images", set()) & RENDER_IMAGES.get(type(instance), set())
     if changed:
         scene_images_changed_notify(scene_id=_scene_id(instance))
+        if isinstance(instance, Scene):
+            instance.preparation_status = PreparationStatus.PENDING
     delete_files_on_commit(
         [name for field, name in old_names.items() if name and getattr(instance, field).name != name]
     )
+
+
+def _fields_to_write(instance):
+    """Every field but a stored scene's preparation state, which only the render service writes.
+
+    A scene held in memory while its layers change (or while a worker prepares it)
+    must not write back a stale status over the current one.
+    """
+    if not isinstance(instance, Scene) or instance._state.adding:
+        return None
+    return [
+        field.name
+        for field in Scene._meta.concrete_fields
+        if not field.primary_key and field.name not in PREPARATION_FIELDS
+    ]
+
+
+def _new_file_names(instance, old_names):
+    names = []
+    for field in instance._meta.fields:
+        if isinstance(field, models.FileField):
+            name = getattr(instance, field.name).name
+            if name and name != old_names.get(field.name):
+                names.append(name)
+    return names
 
 
 def _scene_id(instance):

@@ -128,6 +128,8 @@ else:
         # Where kombu records which queues each exchange feeds (else ./control).
         "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
+        # kombu polls the folder; its default of 1 s would add up to a second to every render.
+        "polling_interval": 0.1,
     }
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

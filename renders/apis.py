@@ -18,7 +18,6 @@ from renders.health import health_checks
 from renders.models import JobStatus
 
 MAX_BODY_BYTES = 16 * 1024
-BUILD_PATTERN = r"[0-9a-z]{1,13}(?:\.[A-Za-z0-9_-]{1,8})+\.[0-9a-z]{5}"
 
 
 class LimitedJSONParser(JSONParser):
@@ -121,6 +120,10 @@ class RenderCreateApi(TenantApi):
         scene = selectors.scene_get_published(tenant=self.tenant, slug=body.validated_data["scene"])
         if scene is None:
             raise exceptions.ValidationError({"scene": ["Unknown scene."]})
+        answer_key = selectors.ready_answer_key(scene=scene, selection=body.validated_data["selection"], request=request)
+        cached = selectors.ready_answer_get(key=answer_key)
+        if cached is not None:
+            return Response(cached, status=status.HTTP_200_OK)
         try:
             combination = combination_from_selection(
                 scene=scene, selection=body.validated_data["selection"], layers=scene_layers(scene)
@@ -128,7 +131,10 @@ class RenderCreateApi(TenantApi):
         except SelectionError as error:
             raise exceptions.ValidationError(error.messages) from None
         state = services.render_request(combination=combination)
-        return _render_response(state, tenant=self.tenant, request=request, build=combination.build)
+        response = _render_response(state, tenant=self.tenant, request=request, build=combination.build)
+        if state.is_ready:
+            selectors.ready_answer_set(key=answer_key, data=response.data, job=state.job)
+        return response
 
 
 class RenderDetailApi(TenantApi):

@@ -19,10 +19,11 @@ def _database():
 
 
 def _broker():
-    from panoconfig.celery import app
+    from panoconfig.celery import app, ensure_broker_folders
 
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        ensure_broker_folders()
         for key in ("data_folder_in", "data_folder_out"):
             folder = Path(options[key])
             if not (folder.is_dir() and os.access(folder, os.W_OK)):

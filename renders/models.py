@@ -27,10 +27,14 @@ class RequestedBy(models.TextChoices):
 
 
 class RenderJobQuerySet(TenantQuerySet):
-    def stale(self, *, seconds, now=None):
-        """Jobs whose worker stopped reporting: taken over when asked for again."""
-        limit = (now or timezone.now()) - timedelta(seconds=seconds)
-        queued_too_long = models.Q(status=JobStatus.QUEUED, queued_at__lt=limit)
+    def stale(self, *, seconds, queued_seconds=None, now=None):
+        """Jobs whose worker stopped reporting (or whose message seems lost): taken over when
+        asked for again. A queued job waits ``queued_seconds`` (10 × ``seconds`` by default)
+        since a long prewarm can legitimately keep it in the queue."""
+        now = now or timezone.now()
+        limit = now - timedelta(seconds=seconds)
+        queued_limit = now - timedelta(seconds=queued_seconds if queued_seconds is not None else seconds * 10)
+        queued_too_long = models.Q(status=JobStatus.QUEUED, queued_at__lt=queued_limit)
         silent = models.Q(status=JobStatus.RENDERING) & (
             models.Q(heartbeat_at__lt=limit) | models.Q(heartbeat_at__isnull=True)
         )
@@ -48,7 +52,7 @@ class RenderJob(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="render_jobs")
     scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="render_jobs")
     kind = models.CharField(max_length=8, choices=JobKind.choices, default=JobKind.TILES)
-    build = models.CharField("share code", max_length=64)
+    build = models.CharField("share code", max_length=200)
     combination = models.CharField(max_length=64, help_text="Digest of the inputs of this combination.")
     selection = models.JSONField(default=dict, help_text="Layer slug → option code.")
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)

@@ -16,7 +16,7 @@ from django.conf import settings
 
 CHECK_LENGTH = 5
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-_SHAPE = re.compile(r"^[0-9a-z]{1,13}(\.[A-Za-z0-9_-]{1,8})+\.[0-9a-z]{%d}$" % CHECK_LENGTH)
+_SHAPE = re.compile(r"^[0-9a-z]{1,13}(\.[A-Za-z0-9_-]{1,64})+\.[0-9a-z]{%d}$" % CHECK_LENGTH)
 
 
 class ShareCodeError(ValueError):
@@ -53,7 +53,7 @@ def encode(scene_id, codes):
 
 def scene_id_of(build):
     """The scene id a share code names, before it is checked against that scene."""
-    if not isinstance(build, str) or len(build) > 64 or not _SHAPE.match(build):
+    if not isinstance(build, str) or len(build) > 200 or not _SHAPE.fullmatch(build):
         raise ShareCodeError("Malformed share code.")
     return int(build.split(".", 1)[0], 36)
 

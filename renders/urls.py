@@ -4,7 +4,7 @@ from renders import apis
 
 app_name = "renders"
 
-BUILD = r"(?P<build>[0-9a-z]{1,13}(?:\.[A-Za-z0-9_-]{1,8})+\.[0-9a-z]{5})"
+BUILD = r"(?P<build>[0-9a-z]{1,13}(?:\.[A-Za-z0-9_-]{1,64})+\.[0-9a-z]{5})"
 TENANT = r"(?P<tenant>[-a-zA-Z0-9_]{1,50})"
 
 urlpatterns = [
