@@ -49,8 +49,9 @@ INSTALLED_APPS = [
 # so TotemFramingMiddleware (last) marks the totem page before CSP and X-Frame-Options
 # write their headers, and the body limit sits inside CORS so a 413 stays readable.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # First, so every response (HTTPS redirects included) carries its request id.
     "panoconfig.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
