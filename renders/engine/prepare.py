@@ -9,6 +9,8 @@ A tile's mask at a level is the box reduction of the level above, so it is exact
 render composites with: a tile is "touched" iff a layer's mask is non-zero in it at that level.
 """
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -25,6 +27,23 @@ from .types import ENGINE_VERSION, FACES, TILE_SIZE, EngineInputError, SceneInpu
 
 MANIFEST = "manifest.json"
 FORMAT = 1
+
+
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _libc_malloc_trim()
+
+
+def _release_freed_memory() -> None:
+    """Hands freed image buffers back to the OS (glibc keeps them per thread arena otherwise,
+    and libvips' worker threads free hundreds of MB per decoded panorama)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def prepare_scene(scene: SceneInput, out_dir):
@@ -94,19 +113,23 @@ def _open_and_validate(scene: SceneInput) -> tuple[int, int]:
 
 
 class _FaceSource:
-    """Top-level cube faces (or single tiles of them) of one decoded input image."""
+    """Top-level cube faces (or single tiles of them) of one input image, decoded once.
 
-    def __init__(self, *, projection, face_size, sampler, grey, image, role):
+    ``polar``: whether the up/down faces will be sampled (they need reduced copies).
+    """
+
+    def __init__(self, *, projection, face_size, sampler, grey, image, role, polar=True):
         vips_image = sources.open_image(image, role=role, sequential=True)
         converted = sources.as_grey(vips_image) if grey else sources.as_rgb(vips_image)
-        pixels = sources.load_pixels(converted, image=image, role=role)
+        self._sampler = sampler
         if projection == "equirect":
-            self._padded = sampler.pad(pixels)
+            padded = sources.load_pixels(sampler.wrap(converted), image=image, role=role)
+            self._padded = sampler.stack(padded) if polar else padded
             self._faces = None
         else:
-            strip = sources.decode(pixels, image=image, role=role)
+            strip = sources.decode(sources.load_pixels(converted, image=image, role=role),
+                                   image=image, role=role)
             self._faces = strip_faces(strip, face_size)
-        self._sampler = sampler
 
     def face(self, face: str) -> np.ndarray:
         if self._faces is not None:
@@ -137,10 +160,11 @@ def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
     sizes = level_sizes(top)
     tile_index = _tile_index(sizes)
     sampler = EquirectSampler(width, height, top) if scene.projection == "equirect" else None
+    _release_freed_memory()
 
-    def face_source(*, grey, image, role):
+    def face_source(*, grey, image, role, polar=True):
         return _FaceSource(projection=scene.projection, face_size=top, sampler=sampler,
-                           grey=grey, image=image, role=role)
+                           grey=grey, image=image, role=role, polar=polar)
 
     base_tiles = np.lib.format.open_memmap(work_dir / "base.npy", mode="w+", dtype=np.uint8,
                                            shape=(len(tile_index), TILE_SIZE, TILE_SIZE, 3))
@@ -151,6 +175,7 @@ def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
                 base_tiles[tile_index[(face, level, x, y)]] = tile
     base_tiles.flush()
     del base_tiles, source
+    _release_freed_memory()
 
     layers = []
     for layer_number, layer in enumerate(scene.layers):
@@ -158,6 +183,7 @@ def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
         mask_source = face_source(grey=True, image=layer.mask, role=role)
         touched = _touched_mask_tiles(mask_source, sizes, tile_index)
         del mask_source
+        _release_freed_memory()
         touched.sort(key=lambda item: item[0])
         mask_file = f"mask_{layer_number}.npy" if touched else None
         if touched:
@@ -168,8 +194,11 @@ def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
             if image is not None and touched:
                 option_file = f"option_{layer_number}_{option_number}.npy"
                 role = f"layer {layer.key!r} option {code!r}"
-                _save_option_tiles(work_dir / option_file, face_source(grey=False, image=image, role=role),
+                polar = any(coord[0] in ("u", "d") for _, coord, _, _ in touched)
+                _save_option_tiles(work_dir / option_file,
+                                   face_source(grey=False, image=image, role=role, polar=polar),
                                    touched, sizes)
+                _release_freed_memory()
             options.append({"code": code, "digest": image.digest if image else None, "file": option_file})
         layers.append({
             "key": layer.key,

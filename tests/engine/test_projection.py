@@ -176,3 +176,15 @@ def test_pyramid_levels_and_tile_counts(tmp_path):
     assert [t.level for t in tiles] == sorted(t.level for t in tiles)
     assert {t.path() for t in tiles if t.level == 1} >= {"f/1/0/0", "f/1/1/1", "d/1/1/0"}
     assert all(t.x < 2 and t.y < 2 for t in tiles)
+
+
+def test_fine_detail_near_the_poles_is_antialiased_not_aliased(tmp_path):
+    """Alternate black/white columns: towards the poles a face pixel spans several columns,
+    so it must show their average (mid grey), not whichever column bilinear happens to hit."""
+    stripes = np.zeros((WIDTH // 2, WIDTH, 3), dtype=np.uint8)
+    stripes[:, ::2] = 255
+    faces = prepare_scene(simple_scene(tmp_path, base=stripes), tmp_path / "p").composed_faces({}, 0)
+    for face in ("u", "d"):
+        centre = faces[face][128:384, 128:384].astype(int)  # within 45° of the pole: ≥ 1.4 columns/pixel
+        assert abs(centre.mean() - 127.5) < 3
+        assert centre.std() < 25, face
