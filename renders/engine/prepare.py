@@ -156,59 +156,19 @@ def _tile_index(sizes: list[int]) -> dict[tuple[str, int, int, int], int]:
 def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
     width, height = size
     natural = width // 4 if scene.projection == "equirect" else height
-    top = top_face_size(natural)
-    sizes = level_sizes(top)
+    sizes = level_sizes(top_face_size(natural))
     tile_index = _tile_index(sizes)
-    sampler = EquirectSampler(width, height, top) if scene.projection == "equirect" else None
+    sampler = EquirectSampler(width, height, sizes[-1]) if scene.projection == "equirect" else None
     _release_freed_memory()
 
     def face_source(*, grey, image, role, polar=True):
-        return _FaceSource(projection=scene.projection, face_size=top, sampler=sampler,
+        return _FaceSource(projection=scene.projection, face_size=sizes[-1], sampler=sampler,
                            grey=grey, image=image, role=role, polar=polar)
 
-    base_tiles = np.lib.format.open_memmap(work_dir / "base.npy", mode="w+", dtype=np.uint8,
-                                           shape=(len(tile_index), TILE_SIZE, TILE_SIZE, 3))
-    source = face_source(grey=False, image=scene.base, role="base")
-    for face in FACES:
-        for level, array in enumerate(pyramid(source.face(face), sizes)):
-            for (x, y), tile in _cut(array):
-                base_tiles[tile_index[(face, level, x, y)]] = tile
-    base_tiles.flush()
-    del base_tiles, source
+    _write_base(work_dir, face_source(grey=False, image=scene.base, role="base"), sizes, tile_index)
     _release_freed_memory()
-
-    layers = []
-    for layer_number, layer in enumerate(scene.layers):
-        role = f"layer {layer.key!r} mask"
-        mask_source = face_source(grey=True, image=layer.mask, role=role)
-        touched = _touched_mask_tiles(mask_source, sizes, tile_index)
-        del mask_source
-        _release_freed_memory()
-        touched.sort(key=lambda item: item[0])
-        mask_file = f"mask_{layer_number}.npy" if touched else None
-        if touched:
-            _save_stack(work_dir / mask_file, [tile for _, _, tile, _ in touched], (TILE_SIZE, TILE_SIZE))
-        options = []
-        for option_number, (code, image) in enumerate(layer.options.items()):
-            option_file = None
-            if image is not None and touched:
-                option_file = f"option_{layer_number}_{option_number}.npy"
-                role = f"layer {layer.key!r} option {code!r}"
-                polar = any(coord[0] in ("u", "d") for _, coord, _, _ in touched)
-                _save_option_tiles(work_dir / option_file,
-                                   face_source(grey=False, image=image, role=role, polar=polar),
-                                   touched, sizes)
-                _release_freed_memory()
-            options.append({"code": code, "digest": image.digest if image else None, "file": option_file})
-        layers.append({
-            "key": layer.key,
-            "mask_digest": layer.mask.digest,
-            "mask_file": mask_file,
-            "tiles": [index for index, _, _, _ in touched],
-            "bboxes": [bbox for _, _, _, bbox in touched],
-            "options": options,
-        })
-
+    layers = [_write_layer(work_dir, number, layer, face_source, sizes, tile_index)
+              for number, layer in enumerate(scene.layers)]
     return {
         "format": FORMAT,
         "engine_version": ENGINE_VERSION,
@@ -219,6 +179,47 @@ def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
         "base_digest": scene.base.digest,
         "layers": layers,
         "still": _copy_stills(scene, work_dir),
+    }
+
+
+def _write_base(work_dir: Path, source: "_FaceSource", sizes, tile_index) -> None:
+    base_tiles = np.lib.format.open_memmap(work_dir / "base.npy", mode="w+", dtype=np.uint8,
+                                           shape=(len(tile_index), TILE_SIZE, TILE_SIZE, 3))
+    for face in FACES:
+        for level, array in enumerate(pyramid(source.face(face), sizes)):
+            for (x, y), tile in _cut(array):
+                base_tiles[tile_index[(face, level, x, y)]] = tile
+    base_tiles.flush()
+
+
+def _write_layer(work_dir: Path, number: int, layer, face_source, sizes, tile_index) -> dict:
+    """Stores the layer's touched mask tiles and its options' pixels there; its manifest entry."""
+    mask_source = face_source(grey=True, image=layer.mask, role=f"layer {layer.key!r} mask")
+    touched = sorted(_touched_mask_tiles(mask_source, sizes, tile_index), key=lambda item: item[0])
+    del mask_source
+    _release_freed_memory()
+    mask_file = f"mask_{number}.npy" if touched else None
+    if touched:
+        _save_stack(work_dir / mask_file, [tile for _, _, tile, _ in touched], (TILE_SIZE, TILE_SIZE))
+    polar = any(coord[0] in ("u", "d") for _, coord, _, _ in touched)
+    options = []
+    for option_number, (code, image) in enumerate(layer.options.items()):
+        option_file = None
+        if image is not None and touched:
+            option_file = f"option_{number}_{option_number}.npy"
+            source = face_source(grey=False, image=image, role=f"layer {layer.key!r} option {code!r}",
+                                 polar=polar)
+            _save_option_tiles(work_dir / option_file, source, touched, sizes)
+            del source
+            _release_freed_memory()
+        options.append({"code": code, "digest": image.digest if image else None, "file": option_file})
+    return {
+        "key": layer.key,
+        "mask_digest": layer.mask.digest,
+        "mask_file": mask_file,
+        "tiles": [index for index, _, _, _ in touched],
+        "bboxes": [bbox for _, _, _, bbox in touched],
+        "options": options,
     }
 
 
