@@ -110,6 +110,8 @@ else:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # Where kombu keeps which queues an exchange feeds (else ./control in the cwd).
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
         # kombu polls the folder; its default of 1 s would add up to a second to every render.
         "polling_interval": 0.1,
