@@ -200,7 +200,7 @@ if R2_BUCKET:
     }
 else:
     _tiles_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "renders.tilestore.TileFileSystemStorage",
         # Tiles are content addressed: the same name always holds the same bytes.
         "OPTIONS": {"location": str(MEDIA_ROOT / "tiles"), "base_url": TILES_URL, "allow_overwrite": True},
     }
