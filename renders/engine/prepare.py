@@ -219,6 +219,7 @@ def _write_layer(work_dir: Path, number: int, layer, face_source, sizes, tile_in
         "mask_file": mask_file,
         "tiles": [index for index, _, _, _ in touched],
         "bboxes": [bbox for _, _, _, bbox in touched],
+        "covered": [bool((tile == 255).all()) for _, _, tile, _ in touched],
         "options": options,
     }
 
