@@ -298,11 +298,23 @@ def _copy_stills(scene: SceneInput, work_dir: Path) -> dict:
     return still
 
 
-def _replace_dir(work_dir: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.replace(out_dir, old / "prepared")
-    os.replace(work_dir, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _replace_dir(work_dir: Path, out_dir: Path, attempts: int = 3) -> None:
+    """Puts work_dir in out_dir's place; a concurrent preparation of the same scene may have
+    put its own there meanwhile (rename cannot replace a non-empty directory), so retry."""
+    for attempt in range(attempts):
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            try:
+                os.replace(out_dir, old / "prepared")
+            except FileNotFoundError:
+                pass  # another preparation moved it first
+        try:
+            os.replace(work_dir, out_dir)
+            return
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
