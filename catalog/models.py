@@ -4,6 +4,7 @@ from django.db import models
 
 from catalog import validation
 from catalog.uploads import DigestedImagesMixin, random_upload_name
+from panoconfig.base36 import to_base36
 from tenants.models import Tenant
 from tenants.querysets import TenantQuerySet
 
@@ -284,23 +285,13 @@ class LayerOption(DigestedImagesMixin, models.Model):
     def _next_free_code(self):
         taken = set(LayerOption.objects.filter(layer_id=self.layer_id).values_list("code", flat=True))
         number = 0
-        while _base36(number) in taken:
+        while to_base36(number) in taken:
             number += 1
-        return _base36(number)
+        return to_base36(number)
 
     @property
     def thumbnail_file(self):
         return self.thumbnail or self.material.thumbnail
-
-
-def _base36(number):
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while True:
-        number, rest = divmod(number, 36)
-        text = digits[rest] + text
-        if number == 0:
-            return text
 
 
 def check_upload(instance, field_name, same_size_as=None):

@@ -14,22 +14,14 @@ import re
 
 from django.conf import settings
 
+from panoconfig.base36 import to_base36
+
 CHECK_LENGTH = 5
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SHAPE = re.compile(r"^[0-9a-z]{1,13}(\.[A-Za-z0-9_-]{1,64})+\.[0-9a-z]{%d}$" % CHECK_LENGTH)
 
 
 class ShareCodeError(ValueError):
     pass
-
-
-def to_base36(number):
-    text = ""
-    while True:
-        number, rest = divmod(number, 36)
-        text = _BASE36[rest] + text
-        if number == 0:
-            return text
 
 
 def _check(scene_id, codes):
