@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tenants",
     "catalog",
     "renders",
+    "totem",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +125,11 @@ MEDIA_URL = "/media/"
 TILES_URL = "/tiles/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Marzipano as npm installed it (`npm ci`): served, never copied by hand or loaded from a CDN.
+    ("vendor/marzipano", BASE_DIR / "node_modules" / "marzipano" / "dist"),
+]
 
 R2_BUCKET = env_str("R2_BUCKET")
 R2_PUBLIC_URL = env_str("R2_PUBLIC_URL")

@@ -1,0 +1,30 @@
+"""What the totem page needs to boot: read-only lookups, no writes."""
+
+from django.http import Http404
+
+from tenants.models import Tenant
+
+API_PREFIX = "/api/v1/tenants"
+
+
+def active_tenant_get(*, slug):
+    """The active tenant with this slug; an unknown or inactive one is a 404 alike."""
+    tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
+    if tenant is None:
+        raise Http404("No such totem.")
+    return tenant
+
+
+def totem_boot_data(*, tenant):
+    """The settings the page's script starts from (embedded with json_script, never inline JS)."""
+    api = f"{API_PREFIX}/{tenant.slug}"
+    return {
+        "tenant": tenant.slug,
+        "name": tenant.name,
+        "language": tenant.language,
+        "idleResetSeconds": tenant.idle_reset_seconds,
+        "primaryColor": tenant.primary_color,
+        "logoUrl": tenant.logo.url if tenant.logo else "",
+        "configUrl": f"{api}/config",
+        "rendersUrl": f"{api}/renders",
+    }
