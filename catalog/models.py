@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from catalog import validation
 from catalog.uploads import DigestedImagesMixin, random_upload_name
 from tenants.models import Tenant
 from tenants.querysets import TenantQuerySet
@@ -47,6 +48,9 @@ class Material(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        check_fields(self, {"thumbnail": None})
 
 
 class Projection(models.TextChoices):
@@ -104,6 +108,51 @@ class Scene(DigestedImagesMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        errors = {}
+        info = collect_error(errors, "base_image", lambda: self._check_base_image())
+        if info is None and "base_image" not in errors and self.base_image and self.width:
+            # The stored base did not change: the projection still has to fit it.
+            stored = validation.ImageInfo("", self.width, self.height, "")
+            collect_error(errors, "projection", lambda: validation.check_panorama(stored, self.projection))
+        collect_error(errors, "still_base_image", lambda: check_upload(self, "still_base_image"))
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_base_image(self):
+        info = check_upload(self, "base_image")
+        if info is None:
+            return None
+        validation.check_panorama(info, self.projection)
+        if self.pk and self.width and info.size != (self.width, self.height) and self._has_images_sized():
+            raise ValidationError(
+                f"This image is {info.width}×{info.height} but the scene's layers and options are "
+                f"{self.width}×{self.height}; a new base must keep the size of the scene's other images.",
+                code="size_mismatch",
+            )
+        return info
+
+    def _has_images_sized(self):
+        return self.layers.exists()
+
+    def image_size(self):
+        """(width, height) of the base, read from a new upload's header when not yet saved."""
+        if self.base_image and not self.base_image._committed:
+            return validation.inspect_image(self.base_image).size
+        return (self.width, self.height)
+
+    def still_size(self):
+        if not self.still_base_image:
+            return None
+        return validation.inspect_image(self.still_base_image).size
+
+    def save(self, *args, **kwargs):
+        if self.base_image and not self.base_image._committed:
+            self.width, self.height = validation.inspect_image(self.base_image).size
+        elif not self.base_image:
+            self.width = self.height = 0
+        super().save(*args, **kwargs)
+
 
 class Layer(DigestedImagesMixin, models.Model):
     """A region of the scene (countertop, floor…) cut out by an 8-bit grey mask."""
@@ -139,8 +188,29 @@ class Layer(DigestedImagesMixin, models.Model):
         return self.name
 
     def clean(self):
+        errors = {}
         if self.default_option_id and self.default_option.layer_id != self.pk:
-            raise ValidationError({"default_option": "The default option must be one of this layer's options."})
+            errors["default_option"] = ["The default option must be one of this layer's options."]
+        scene = self._scene()
+        if scene is not None:
+            collect_error(errors, "mask_image", lambda: check_upload(self, "mask_image", same_size_as=scene))
+        if errors:
+            raise ValidationError(errors)
+
+    def _scene(self):
+        try:
+            return self.scene
+        except Scene.DoesNotExist:
+            return None
+
+    def save(self, *args, **kwargs):
+        mask = self.mask_image
+        if mask and not mask._committed:
+            info = validation.inspect_image(mask)
+            grey = validation.grey_mask_file(mask, info)
+            if grey is not mask:
+                self.mask_image = grey
+        super().save(*args, **kwargs)
 
     def get_default_option(self):
         """The default option, else the first one by position."""
@@ -183,8 +253,31 @@ class LayerOption(DigestedImagesMixin, models.Model):
         return f"{self.layer}: {self.material}"
 
     def clean(self):
-        if self.material_id and self.layer_id and self.material.tenant_id != self.layer.scene.tenant_id:
-            raise ValidationError({"material": "Choose a material of this scene's tenant."})
+        errors = {}
+        scene = self._scene()
+        if self.material_id and scene is not None and self.material.tenant_id != scene.tenant_id:
+            errors["material"] = ["Choose a material of this scene's tenant."]
+        if scene is not None:
+            collect_error(errors, "image", lambda: check_upload(self, "image", same_size_as=scene))
+            collect_error(errors, "still_image", lambda: self._check_still(scene))
+        collect_error(errors, "thumbnail", lambda: check_upload(self, "thumbnail"))
+        if errors:
+            raise ValidationError(errors)
+
+    def _scene(self):
+        try:
+            return self.layer.scene
+        except (Layer.DoesNotExist, Scene.DoesNotExist):
+            return None
+
+    def _check_still(self, scene):
+        info = check_upload(self, "still_image")
+        if info is None:
+            return
+        still = scene.still_size()
+        if still is None:
+            raise ValidationError("Add a 2D still base image to the scene before option stills.", code="no_still_base")
+        validation.check_same_size(info, still, what="the scene's 2D still base image")
 
     def save(self, *args, **kwargs):
         if not self.code:
@@ -211,3 +304,36 @@ def _base36(number):
         text = digits[rest] + text
         if number == 0:
             return text
+
+
+def check_upload(instance, field_name, same_size_as=None):
+    """Validate a newly assigned image (stored ones were checked when they came in).
+
+    Gives the file a name with the extension of its real format, so the stored
+    name never carries the uploaded extension.
+    """
+    field_file = getattr(instance, field_name)
+    if not field_file or field_file._committed:
+        return None
+    info = validation.inspect_image(field_file)
+    field_file.name = f"upload{validation.ALLOWED_FORMATS[info.format]}"
+    if same_size_as is not None:
+        validation.check_same_size(info, same_size_as.image_size())
+    return info
+
+
+def check_fields(instance, fields):
+    errors = {}
+    for name, same_size_as in fields.items():
+        collect_error(errors, name, lambda: check_upload(instance, name, same_size_as))
+    if errors:
+        raise ValidationError(errors)
+
+
+def collect_error(errors, field_name, check):
+    """Run one check, filing its ValidationError under the field instead of raising."""
+    try:
+        return check()
+    except ValidationError as error:
+        errors.setdefault(field_name, []).extend(error.messages)
+        return None

@@ -40,12 +40,17 @@ class DigestedImagesMixin:
     digest_fields = {}
 
     def refresh_digests(self):
+        """Recompute digests; ``changed_images`` names the image fields whose content changed."""
+        self.changed_images = set()
         for image_field, digest_field in self.digest_fields.items():
+            before = getattr(self, digest_field)
             field_file = getattr(self, image_field)
             if not field_file:
                 setattr(self, digest_field, "")
-            elif not field_file._committed or not getattr(self, digest_field):
+            elif not field_file._committed or not before:
                 setattr(self, digest_field, file_sha256(field_file))
+            if getattr(self, digest_field) != before:
+                self.changed_images.add(image_field)
 
     def save(self, *args, **kwargs):
         self.refresh_digests()

@@ -49,6 +49,11 @@ class Tenant(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from catalog.models import check_fields
+
+        check_fields(self, {"logo": None})
+
     @property
     def origins(self):
         return [o.origin for o in self.allowed_origins.all()]
