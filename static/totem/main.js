@@ -40,6 +40,8 @@ function panoramaEvent(name, detail) {
     body.dataset.shown = detail.build;
     body.dataset.levelsLoaded = "1";
     record(detail.first ? "first-frame" : "shown", detail);
+  } else if (name === "faded") {
+    record("faded", detail);
   } else if (name === "level") {
     const loaded = Math.max(Number(body.dataset.levelsLoaded || 0), detail.level + 1);
     body.dataset.levelsLoaded = String(loaded);

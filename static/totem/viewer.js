@@ -46,6 +46,20 @@ class ProgressiveSource {
   }
 }
 
+// Looking exactly along an axis puts the vertices of the side faces' tiles at w ≈ 0, and
+// SwiftShader (headless Chromium, GPU-less kiosks) then drops those tiles, leaving black bands.
+// Keeping yaw and pitch 0.6° off exact multiples of 90° avoids it; nobody sees 0.6°.
+const QUARTER = Math.PI / 2;
+const NUDGE = 0.01;
+
+function offRightAngles(params) {
+  for (const name of ["yaw", "pitch"]) {
+    const rest = Math.abs(params[name] / QUARTER - Math.round(params[name] / QUARTER)) * QUARTER;
+    if (rest < NUDGE) params[name] += NUDGE;
+  }
+  return params;
+}
+
 function verticalFov(horizontal, element) {
   const { clientWidth: width, clientHeight: height } = element;
   if (!width || !height) return horizontal;
@@ -129,7 +143,10 @@ export class Panorama {
     const source = new ProgressiveSource(render.viewer.tiles, render.progress?.levels_ready ?? 0);
     const geometry = new Marzipano.CubeGeometry(levels);
     const topSize = Math.max(...levels.map((level) => level.size));
-    const limiter = Marzipano.RectilinearView.limit.traditional(topSize * 1.5, MAX_FOV);
+    const limiter = Marzipano.util.compose(
+      Marzipano.RectilinearView.limit.traditional(topSize * 1.5, MAX_FOV),
+      offRightAngles,
+    );
     const start = (keepView && this.viewParameters()) || {
       yaw: view?.yaw ?? 0,
       pitch: view?.pitch ?? 0,
@@ -173,6 +190,7 @@ export class Panorama {
       this.onEvent("switch", { build: entry.build, first: !previous });
       this.viewer.switchScene(entry.scene, { transitionDuration: previous ? CROSSFADE_MS : 0 }, () => {
         if (previous) this.viewer.destroyScene(previous.scene);
+        this.onEvent("faded", { build: entry.build });
         resolve(true);
       });
     }));
