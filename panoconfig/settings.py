@@ -84,7 +84,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web server and worker share the file: wait for a lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers
+    # queue on the timeout instead of failing at once on a read-to-write upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # A file, not memory: worker processes started by tests must see the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------
@@ -157,7 +161,8 @@ if R2_BUCKET:
 else:
     _tiles_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT / "tiles"), "base_url": TILES_URL},
+        # Tiles are content addressed: the same name always holds the same bytes.
+        "OPTIONS": {"location": str(MEDIA_ROOT / "tiles"), "base_url": TILES_URL, "allow_overwrite": True},
     }
 
 STORAGES = {
@@ -183,6 +188,25 @@ PANOCONFIG_MAX_IMAGE_PIXELS = env_int("PANOCONFIG_MAX_IMAGE_PIXELS", 16384 * 819
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PANOCONFIG_PREPARED_DIR = Path(env_str("PANOCONFIG_PREPARED_DIR", str(VAR_DIR / "prepared")))
+
+# --- Renders ------------------------------------------------------------------
+
+# A job whose worker has not reported for this long is taken over when asked for again.
+PANOCONFIG_RENDER_STALE_SECONDS = env_int("PANOCONFIG_RENDER_STALE_SECONDS", 60, minimum=1)
+PANOCONFIG_RENDER_SOFT_TIME_LIMIT = env_int("PANOCONFIG_RENDER_SOFT_TIME_LIMIT", 600, minimum=1)
+PANOCONFIG_RENDER_HARD_TIME_LIMIT = env_int("PANOCONFIG_RENDER_HARD_TIME_LIMIT", 660, minimum=1)
+# A failed job is tried again when asked for after this long.
+PANOCONFIG_RENDER_RETRY_FAILED_SECONDS = env_int("PANOCONFIG_RENDER_RETRY_FAILED_SECONDS", 60, minimum=0)
+PANOCONFIG_UPLOAD_THREADS = env_int("PANOCONFIG_UPLOAD_THREADS", 4, minimum=1)
+PANOCONFIG_JPEG_QUALITY = env_int("PANOCONFIG_JPEG_QUALITY", 85, minimum=1)
+PANOCONFIG_PREWARM_CAP = env_int("PANOCONFIG_PREWARM_CAP", 1000, minimum=1)
+# Keyed checksum of share codes; SECRET_KEY when unset.
+PANOCONFIG_SHARE_KEY = env_secret("PANOCONFIG_SHARE_KEY", required=False)
+# django-ratelimit rates ("count/period") for render and still POSTs.
+PANOCONFIG_RATE_PER_IP = env_str("PANOCONFIG_RATE_PER_IP", "60/m")
+PANOCONFIG_RATE_PER_TENANT = env_str("PANOCONFIG_RATE_PER_TENANT", "600/m")
+# Behind a proxy, name the header holding the client address (e.g. HTTP_X_FORWARDED_FOR).
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
 
 # --- Auth, i18n ---------------------------------------------------------------
 

@@ -1,0 +1,34 @@
+"""Per-tile compositing and JPEG encoding: the only work a render does per combination."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+# 4:2:0 chroma, baseline (not progressive); Huffman optimisation off: measured
+# ~2.5x slower encoding for under 2% fewer bytes on 512-px tiles.
+JPEG_SUBSAMPLING = 2
+
+
+def blend_into(out: np.ndarray, option: np.ndarray, mask: np.ndarray) -> None:
+    """out = round(out·(255−m)/255 + option·m/255) in place; uint8 arrays, mask (H, W).
+
+    Exact integer rounding: for 0 ≤ x ≤ 255·255, (x + 128 + ((x + 128) >> 8)) >> 8
+    equals round(x / 255) with halves rounded up.
+    """
+    m = mask.astype(np.uint16)[..., None]
+    acc = out.astype(np.uint16)
+    acc *= 255 - m
+    acc += option.astype(np.uint16) * m
+    acc += 128
+    acc += acc >> 8
+    acc >>= 8
+    out[...] = acc
+
+
+def encode_jpeg(pixels: np.ndarray, *, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image = Image.fromarray(pixels)
+    image.save(buffer, "JPEG", quality=quality, subsampling=JPEG_SUBSAMPLING,
+               optimize=False, progressive=False)
+    return buffer.getvalue()

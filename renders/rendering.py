@@ -1,0 +1,283 @@
+"""Running a render job on a worker: claim, render missing tiles, store, report progress.
+
+A run owns a job through its ``claim`` token. Every write a run makes is filtered by
+that token, so when a stale job is taken over by another run, the old one (if it is
+still alive at all) stops at its next write instead of racing the new owner.
+"""
+
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from renders import tilestore
+from renders.models import JobKind, JobStatus, RenderJob, Tile
+from renders.preparation import scene_prepare
+
+logger = logging.getLogger(__name__)
+
+
+class LostClaim(Exception):
+    """Another run took the job over."""
+
+
+def job_claim(*, job_id, token):
+    """Take the job if it is queued or its owner went silent; the claimed job or None."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PANOCONFIG_RENDER_STALE_SECONDS)
+    claimable = Q(status=JobStatus.QUEUED) | Q(
+        Q(status=JobStatus.RENDERING) & (Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+    )
+    taken = (
+        RenderJob.objects.filter(claimable, pk=job_id)
+        .update(
+            status=JobStatus.RENDERING,
+            claim=token,
+            heartbeat_at=now,
+            started_at=Coalesce(F("started_at"), now),
+            attempts=F("attempts") + 1,
+            error="",
+        )
+    )
+    if not taken:
+        return None
+    return RenderJob.objects.select_related("scene", "tenant").get(pk=job_id)
+
+
+def _owned(job, token, **fields):
+    if not RenderJob.objects.filter(pk=job.pk, claim=token).update(**fields):
+        raise LostClaim(job.pk)
+
+
+def job_release(*, job_id, token, error=""):
+    """Give a claimed job back to the queue (before a retry)."""
+    RenderJob.objects.filter(pk=job_id, claim=token).update(status=JobStatus.QUEUED, claim="", error=error[:2000])
+
+
+def job_fail(*, job_id, error, token=None):
+    jobs = RenderJob.objects.filter(pk=job_id).exclude(status=JobStatus.READY)
+    if token is not None:
+        jobs = jobs.filter(claim=token)
+    jobs.update(status=JobStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now(), claim="")
+
+
+class Heartbeat(threading.Thread):
+    """Touches the job's heartbeat while a run is alive; notices a takeover."""
+
+    def __init__(self, job_id, token):
+        super().__init__(daemon=True, name=f"heartbeat-{job_id}")
+        self.job_id, self.token = job_id, token
+        self.interval = max(0.5, min(5.0, settings.PANOCONFIG_RENDER_STALE_SECONDS / 4))
+        self.stopped = threading.Event()
+        self.lost = False
+
+    def run(self):
+        try:
+            while not self.stopped.wait(self.interval):
+                touched = RenderJob.objects.filter(pk=self.job_id, claim=self.token).update(
+                    heartbeat_at=timezone.now()
+                )
+                if not touched:
+                    self.lost = True
+                    return
+        except Exception:
+            logger.exception("heartbeat of job %s failed", self.job_id)
+        finally:
+            connection.close()
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=10)
+
+
+@dataclass
+class _Level:
+    index: int
+    missing: int = 0  # tiles of the level this run must store
+    submitted: int = 0
+    pending: list = field(default_factory=list)  # (key, future) being stored
+
+
+class TileWriter:
+    """Stores tiles on a small thread pool while the engine renders the next ones.
+
+    Database writes stay on the calling thread: a level's tiles enter the index and
+    ``levels_ready`` moves only once every one of them is in the storage.
+    """
+
+    def __init__(self, *, job, token, scene_id, levels, tiles_done, threads, on_level=None):
+        self.job, self.token, self.scene_id = job, token, scene_id
+        self.levels = levels
+        self.tiles_done = tiles_done
+        self.levels_ready = 0
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tile-store")
+        self.slots = threading.BoundedSemaphore(threads * 8)  # bounds the bytes held in memory
+        self.on_level = on_level
+
+    def submit(self, coord, key, data):
+        self.slots.acquire()
+        future = self.pool.submit(tilestore.tile_save, key, data)
+        future.add_done_callback(lambda _: self.slots.release())
+        level = self.levels[coord.level]
+        level.pending.append((key, future))
+        level.submitted += 1
+        self.flush(wait=False)
+
+    def flush(self, *, wait):
+        while self.levels_ready < len(self.levels):
+            level = self.levels[self.levels_ready]
+            if level.submitted < level.missing:
+                if wait:
+                    raise RuntimeError(f"level {level.index}: {level.missing - level.submitted} tiles never rendered")
+                return
+            if not wait and not all(future.done() for _, future in level.pending):
+                return
+            stored = [(key, future.result()) for key, future in level.pending]
+            Tile.objects.bulk_create(
+                [Tile(key=key, scene_id=self.scene_id, level=level.index, size=size) for key, size in stored],
+                ignore_conflicts=True,
+            )
+            level.pending = []
+            self.tiles_done += len(stored)
+            self.levels_ready += 1
+            _owned(self.job, self.token, tiles_done=self.tiles_done, levels_ready=self.levels_ready,
+                   heartbeat_at=timezone.now())
+            if self.on_level:
+                self.on_level(self.levels_ready)
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _missing_keys(keys):
+    present = set()
+    key_list = list(keys)
+    for start in range(0, len(key_list), 500):
+        present.update(Tile.objects.filter(key__in=key_list[start:start + 500]).values_list("key", flat=True))
+    return set(keys) - present
+
+
+def _render_tiles(job, token, heartbeat, timings, started):
+    scene = job.scene
+    t = time.perf_counter()
+    prepared = scene_prepare(scene=scene)
+    timings["prepare_s"] = round(time.perf_counter() - t, 3)
+
+    t = time.perf_counter()
+    coord_keys = prepared.tile_keys(job.selection, quality=settings.PANOCONFIG_JPEG_QUALITY)
+    missing = _missing_keys(coord_keys.values())
+    levels = [_Level(index=i) for i in range(len(prepared.levels))]
+    for coord, key in coord_keys.items():
+        levels[coord.level].missing += key in missing
+    timings["index_s"] = round(time.perf_counter() - t, 3)
+    _owned(
+        job, token,
+        levels=[level.to_marzipano() for level in prepared.levels],
+        tile_keys={coord.path(): key for coord, key in coord_keys.items()},
+        tiles_total=len(coord_keys),
+        tiles_done=len(coord_keys) - len(missing),
+        levels_ready=0,
+        timings=timings,
+    )
+
+    def level_done(count):
+        if count == 1 and "first_level_s" not in timings:
+            timings["first_level_s"] = round(time.perf_counter() - started, 3)
+
+    writer = TileWriter(
+        job=job, token=token, scene_id=scene.pk, levels=levels, tiles_done=len(coord_keys) - len(missing),
+        threads=settings.PANOCONFIG_UPLOAD_THREADS, on_level=level_done,
+    )
+    t = time.perf_counter()
+    rendered = 0
+    try:
+        writer.flush(wait=False)  # levels with nothing missing are ready at once
+        if missing:
+            for coord, key, data in prepared.render(
+                job.selection, skip_keys=set(coord_keys.values()) - missing, quality=settings.PANOCONFIG_JPEG_QUALITY
+            ):
+                if heartbeat.lost:
+                    raise LostClaim(job.pk)
+                writer.submit(coord, key, data)
+                rendered += 1
+        timings["render_s"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()
+        writer.flush(wait=True)
+        timings["store_wait_s"] = round(time.perf_counter() - t, 3)
+    finally:
+        writer.close()
+
+    still_missing = _missing_keys(coord_keys.values())
+    if still_missing:
+        raise RuntimeError(f"{len(still_missing)} tiles are not in the index after rendering")
+    timings["total_s"] = round(time.perf_counter() - started, 3)
+    _owned(
+        job, token,
+        status=JobStatus.READY, tiles_done=len(coord_keys), levels_ready=len(levels), tiles_rendered=rendered,
+        timings=timings, finished_at=timezone.now(), claim="",
+    )
+
+
+def _render_still(job, token, heartbeat, timings, started):
+    scene = job.scene
+    t = time.perf_counter()
+    prepared = scene_prepare(scene=scene)
+    timings["prepare_s"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
+    data = prepared.render_still(
+        job.selection, yaw=scene.default_yaw, pitch=scene.default_pitch, fov=scene.default_fov,
+        quality=settings.PANOCONFIG_JPEG_QUALITY,
+    )
+    timings["render_s"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
+    tilestore.still_save(job.combination, data)
+    timings["store_s"] = round(time.perf_counter() - t, 3)
+    timings["total_s"] = round(time.perf_counter() - started, 3)
+    _owned(
+        job, token, status=JobStatus.READY, output_key=job.combination, tiles_total=1, tiles_done=1,
+        levels_ready=0, timings=timings, finished_at=timezone.now(), claim="",
+    )
+
+
+def job_run(*, job_id):
+    """Render one job if it needs a worker; safe to call any number of times."""
+    from renders.engine import EngineInputError
+
+    token = uuid.uuid4().hex
+    job = job_claim(job_id=job_id, token=token)
+    if job is None:
+        logger.info("job %s needs no work here (done, owned by a live run, or gone)", job_id)
+        return None
+    heartbeat = Heartbeat(job.pk, token)
+    heartbeat.start()
+    started = time.perf_counter()
+    timings = {}
+    try:
+        if job.kind == JobKind.STILL:
+            _render_still(job, token, heartbeat, timings, started)
+        else:
+            _render_tiles(job, token, heartbeat, timings, started)
+    except LostClaim:
+        logger.warning("job %s was taken over by another run", job_id)
+        return None
+    except EngineInputError as error:
+        job_fail(job_id=job.pk, token=token, error=error)
+        return None
+    except tilestore.STORAGE_ERRORS as error:
+        job_release(job_id=job.pk, token=token, error=f"storage: {error}")
+        raise
+    except BaseException as error:
+        job_fail(job_id=job.pk, token=token, error=f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        heartbeat.stop()
+    return token

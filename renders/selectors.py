@@ -1,0 +1,170 @@
+"""Reads for the API and the admin. Every lookup starts from a tenant."""
+
+from django.db.models import Count, Prefetch, Sum
+
+from catalog.models import Layer, LayerOption, PreparationStatus, Scene
+from renders import sharecodes
+from renders.combinations import combination_from_build, scene_layers
+from renders.models import JobKind, JobStatus, RenderJob, Tile
+from renders.tilestore import UrlMaker
+from tenants.models import Tenant
+
+
+def tenant_get_active(*, slug):
+    """The active tenant with this slug, or None."""
+    return Tenant.objects.filter(slug=slug, is_active=True).first()
+
+
+def scenes_published(*, tenant):
+    """Published scenes a totem may show (not those whose preparation failed)."""
+    options = LayerOption.objects.select_related("material").order_by("position", "pk")
+    layers = Layer.objects.prefetch_related(Prefetch("options", queryset=options)).order_by("build_order", "pk")
+    return (
+        Scene.objects.for_tenant(tenant)
+        .filter(is_published=True)
+        .exclude(preparation_status=PreparationStatus.FAILED)
+        .prefetch_related(Prefetch("layers", queryset=layers))
+        .order_by("position", "name")
+    )
+
+
+def scene_get_published(*, tenant, slug):
+    return scenes_published(tenant=tenant).filter(slug=slug).first()
+
+
+def scene_for_build(*, tenant, build):
+    """The tenant's published scene a share code names, or None."""
+    try:
+        scene_id = sharecodes.scene_id_of(build)
+    except sharecodes.ShareCodeError:
+        return None
+    return (
+        Scene.objects.for_tenant(tenant)
+        .filter(is_published=True, pk=scene_id)
+        .exclude(preparation_status=PreparationStatus.FAILED)
+        .first()
+    )
+
+
+def combination_get(*, tenant, build):
+    """The combination a tenant's share code names, or None (unknown, foreign, or forged)."""
+    scene = scene_for_build(tenant=tenant, build=build)
+    if scene is None:
+        return None
+    try:
+        return combination_from_build(scene=scene, build=build, layers=scene_layers(scene))
+    except sharecodes.ShareCodeError:
+        return None
+
+
+def _level_of(path):
+    return int(path.split("/", 2)[1])
+
+
+def render_state_data(*, state, build, tenant, request):
+    """The render response of DESIGN.md for a RenderState."""
+    job = state.job
+    urls = UrlMaker(request)
+    if job is None:
+        tile_keys, levels, levels_ready = state.tile_keys, state.levels, len(state.levels)
+        tiles_total = tiles_done = len(tile_keys)
+    else:
+        tile_keys, levels = job.tile_keys, job.levels
+        levels_ready = len(levels) if job.status == JobStatus.READY else job.levels_ready
+        tiles_total, tiles_done = job.tiles_total, job.tiles_done
+    tiles = {path: urls.tile(key) for path, key in tile_keys.items() if _level_of(path) < levels_ready}
+    data = {
+        "build": build,
+        "scene": state.combination.scene.slug,
+        "selection": state.combination.selection,
+        "status": state.status,
+        "progress": {"tiles_done": tiles_done, "tiles_total": tiles_total, "levels_ready": levels_ready},
+        "status_url": f"/api/v1/tenants/{tenant.slug}/renders/{build}",
+        "viewer": {"levels": levels, "tiles": tiles},
+    }
+    if job is not None and job.status == JobStatus.FAILED:
+        data["error"] = "The render failed; it is tried again on a later request."
+    return data
+
+
+def still_state_data(*, job, build, tenant, request):
+    data = {
+        "build": build,
+        "status": job.status,
+        "status_url": f"/api/v1/tenants/{tenant.slug}/renders/{build}/still",
+        "url": UrlMaker(request).still(job.output_key) if job.status == JobStatus.READY else None,
+    }
+    return data
+
+
+def _absolute(request, field_file):
+    if not field_file:
+        return None
+    return request.build_absolute_uri(field_file.url)
+
+
+def tenant_config_data(*, tenant, request):
+    """Published scenes, their layers and options, default view and points of interest."""
+    scenes = []
+    for scene in scenes_published(tenant=tenant):
+        layers = []
+        for layer in scene.layers.all():
+            options = list(layer.options.all())
+            default = layer.default_option_id or (options[0].pk if options else None)
+            layers.append({
+                "slug": layer.slug,
+                "name": layer.name,
+                "build_order": layer.build_order,
+                "poi": None if layer.poi_yaw is None else {"yaw": layer.poi_yaw, "pitch": layer.poi_pitch or 0.0},
+                "default_option": next((o.code for o in options if o.pk == default), None),
+                "options": [
+                    {
+                        "code": option.code,
+                        "material": option.material.slug,
+                        "name": option.material.name,
+                        "sku": option.material.sku,
+                        "thumbnail": _absolute(request, option.thumbnail_file),
+                    }
+                    for option in options
+                ],
+            })
+        scenes.append({
+            "slug": scene.slug,
+            "name": scene.name,
+            "projection": scene.projection,
+            "ready": scene.preparation_status == PreparationStatus.READY,
+            "default_view": {"yaw": scene.default_yaw, "pitch": scene.default_pitch, "fov": scene.default_fov},
+            "layers": layers,
+        })
+    return {
+        "tenant": {
+            "slug": tenant.slug,
+            "name": tenant.name,
+            "logo": _absolute(request, tenant.logo),
+            "primary_color": tenant.primary_color,
+            "idle_reset_seconds": tenant.idle_reset_seconds,
+            "language": tenant.language,
+        },
+        "scenes": scenes,
+    }
+
+
+def scene_cache_figures(*, scene):
+    """Combinations rendered, tiles stored, bytes, and how many tiles serve several combinations."""
+    jobs = RenderJob.objects.filter(scene=scene, kind=JobKind.TILES, status=JobStatus.READY)
+    uses = {}
+    combinations = 0
+    for tile_keys in jobs.values_list("tile_keys", flat=True).iterator():
+        combinations += 1
+        for key in tile_keys.values():
+            uses[key] = uses.get(key, 0) + 1
+    stored = Tile.objects.filter(scene=scene).aggregate(count=Count("key"), bytes=Sum("size"))
+    shared = sum(1 for count in uses.values() if count > 1)
+    return {
+        "combinations_rendered": combinations,
+        "tiles_stored": stored["count"] or 0,
+        "bytes_stored": stored["bytes"] or 0,
+        "tiles_shared": shared,
+        "shared_share": round(shared / len(uses), 3) if uses else 0.0,
+        "tile_references": sum(uses.values()),
+    }
