@@ -9,7 +9,7 @@ An image given again with the same bytes is not stored twice.
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 
 from catalog import validation
 from catalog.models import Layer, LayerOption, Material, PreparationStatus, Scene
@@ -101,25 +101,19 @@ def catalog_object_save(*, instance):
 
 
 def scene_images_changed_notify(*, scene_id):
-    """Mark the scene's prepared data stale and announce it after commit (once per transaction)."""
+    """Mark the scene's prepared data stale and announce it once the transaction commits.
+
+    Sent once per changed image, so one admin save may send it a few times for the
+    same scene; receivers re-read the scene and must be idempotent.
+    """
     Scene.objects.filter(pk=scene_id).update(preparation_status=PreparationStatus.PENDING, preparation_error="")
-    if not _already_queued(scene_id):
-        transaction.on_commit(_SendSceneImagesChanged(scene_id))
+    transaction.on_commit(lambda: _send_scene_images_changed(scene_id))
 
 
-class _SendSceneImagesChanged:
-    def __init__(self, scene_id):
-        self.scene_id = scene_id
-
-    def __call__(self):
-        scene = Scene.objects.filter(pk=self.scene_id).first()
-        if scene is not None:
-            scene_images_changed.send(sender=Scene, scene=scene)
-
-
-def _already_queued(scene_id):
-    pending = getattr(connection, "run_on_commit", None) or []
-    return any(getattr(entry[1], "scene_id", None) == scene_id for entry in pending)
+def _send_scene_images_changed(scene_id):
+    scene = Scene.objects.filter(pk=scene_id).first()
+    if scene is not None:
+        scene_images_changed.send(sender=Scene, scene=scene)
 
 
 def delete_files_on_commit(names):

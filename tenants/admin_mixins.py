@@ -66,14 +66,14 @@ class TenantScopedAdmin(TenantScopedMixin, admin.ModelAdmin):
         raise Http404(f"No {opts.verbose_name} with this id.")
 
     def get_list_filter(self, request):
-        return [_only_related(spec) for spec in super().get_list_filter(request)]
+        return [self._only_related(spec) for spec in super().get_list_filter(request)]
 
-
-def _only_related(spec):
-    """A foreign-key filter lists only the values present in the (scoped) list."""
-    if isinstance(spec, str) and "__" not in spec:
-        return (spec, admin.RelatedOnlyFieldListFilter)
-    return spec
+    def _only_related(self, spec):
+        """A foreign-key filter lists only the values present in the (scoped) list,
+        never every tenant's rows."""
+        if isinstance(spec, str) and "__" not in spec and self.model._meta.get_field(spec).is_relation:
+            return (spec, admin.RelatedOnlyFieldListFilter)
+        return spec
 
 
 def thumbnail_tag(field_file, alt="", size=THUMBNAIL_SIZE):

@@ -1,5 +1,6 @@
 """Small builders for tests: tenants, staff users and tiny but valid scenes."""
 
+import functools
 import io
 import itertools
 
@@ -20,7 +21,17 @@ _counter = itertools.count(1)
 
 
 def image_bytes(size=EQUIRECT_SIZE, *, mode="RGB", color=(120, 90, 60), fmt="PNG", array=None):
-    image = Image.fromarray(array) if array is not None else Image.new(mode, size, color)
+    if array is None:
+        return _solid_image_bytes(tuple(size), mode, color, fmt)
+    return _encode(Image.fromarray(array), fmt)
+
+
+@functools.lru_cache(maxsize=64)
+def _solid_image_bytes(size, mode, color, fmt):
+    return _encode(Image.new(mode, size, color), fmt)
+
+
+def _encode(image, fmt):
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
     return buffer.getvalue()
@@ -34,6 +45,7 @@ def content(data, name="image.png"):
     return ContentFile(data, name=name)
 
 
+@functools.lru_cache(maxsize=64)
 def mask_bytes(size=EQUIRECT_SIZE, box=None):
     """An 8-bit grey mask: 255 inside ``box`` (x0, y0, x1, y1), a half-grey edge column, 0 elsewhere."""
     width, height = size
