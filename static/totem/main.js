@@ -115,9 +115,9 @@ async function follow(render, { scene, view, keepView, signal }) {
     showProgress(current);
     await sleep(attempt < 8 ? 150 : 400, signal);
     current = await politely(() => api.status(current.status_url, signal), signal);
-    panorama.setLevelsReady(current.build, current.progress?.levels_ready ?? 0);
+    panorama.update(current);
   }
-  panorama.setLevelsReady(current.build, current.viewer?.levels?.length ?? Infinity);
+  panorama.update(current);
   showProgress(current);
 }
 

@@ -12,7 +12,7 @@ const tileKey = (tile) => `${tile.face}/${tile.z}/${tile.x}/${tile.y}`;
 // A Marzipano source (loadAsset/cancel contract) that waits for a level to be stored.
 class ProgressiveSource {
   constructor(tiles, levelsReady) {
-    this.tiles = tiles;
+    this.tiles = { ...tiles };
     this.levelsReady = levelsReady;
     this.waiting = new Set();
     this.inner = new window.Marzipano.ImageUrlSource((tile) => ({ url: this.tiles[tileKey(tile)] }), {
@@ -35,7 +35,9 @@ class ProgressiveSource {
     };
   }
 
-  setLevelsReady(levelsReady) {
+  // The service lists the URLs of stored levels only: each answer may add some.
+  setLevelsReady(levelsReady, tiles) {
+    if (tiles) Object.assign(this.tiles, tiles);
     if (levelsReady <= this.levelsReady) return;
     this.levelsReady = levelsReady;
     for (const waiter of [...this.waiting]) {
@@ -92,11 +94,11 @@ export class Panorama {
   show(render, { view, keepView = true } = {}) {
     const build = render.build;
     if (this.current?.build === build) {
-      this.setLevelsReady(build, render.progress?.levels_ready ?? 0);
+      this.update(render);
       return Promise.resolve(true);
     }
     if (this.pending?.build === build) {
-      this.setLevelsReady(build, render.progress?.levels_ready ?? 0);
+      this.update(render);
       return this.pending.shown;
     }
     this.#dropPending();
@@ -106,9 +108,12 @@ export class Panorama {
     return entry.shown;
   }
 
-  setLevelsReady(build, levelsReady) {
+  // A newer answer for a build on (or coming to) the screen: more levels may be stored.
+  update(render) {
     for (const entry of [this.current, this.pending]) {
-      if (entry?.build === build) entry.source.setLevelsReady(levelsReady);
+      if (entry?.build === render.build) {
+        entry.source.setLevelsReady(render.progress?.levels_ready ?? 0, render.viewer?.tiles);
+      }
     }
   }
 
