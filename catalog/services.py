@@ -6,6 +6,8 @@ pending and sends ``scene_images_changed`` once the transaction commits.
 An image given again with the same bytes is not stored twice.
 """
 
+import contextlib
+import contextvars
 import hashlib
 
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from catalog import validation
 from catalog.models import Layer, LayerOption, Material, PreparationStatus, Scene
 from catalog.signals import scene_images_changed
 from catalog.uploads import file_sha256
+
+_new_files = contextvars.ContextVar("catalog_new_files", default=None)
 
 # Image fields whose change alters what a scene renders.
 RENDER_IMAGES = {Scene: {"base_image"}, Layer: {"mask_image"}, LayerOption: {"image"}}
@@ -116,6 +120,26 @@ def _send_scene_images_changed(scene_id):
         scene_images_changed.send(sender=Scene, scene=scene)
 
 
+@contextlib.contextmanager
+def files_removed_on_failure():
+    """Files stored by services inside the block are deleted again if the block fails.
+
+    Wrap it around the transaction (the database undoes the rows, this the files).
+    """
+    from django.core.files.storage import default_storage
+
+    names = []
+    token = _new_files.set(names)
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            default_storage.delete(name)
+        raise
+    finally:
+        _new_files.reset(token)
+
+
 def delete_files_on_commit(names):
     """Remove stored files once the rows that named them are committed away."""
     from django.core.files.storage import default_storage
@@ -153,13 +177,29 @@ def _assign(instance, name, value):
 
 def _save(instance):
     old_names = _stored_file_names(instance)
-    instance.save()
+    try:
+        instance.save()
+    finally:
+        # Recorded even when the insert fails: the file is already in storage by then.
+        journal = _new_files.get()
+        if journal is not None:
+            journal.extend(_new_file_names(instance, old_names))
     changed = getattr(instance, "changed_images", set()) & RENDER_IMAGES.get(type(instance), set())
     if changed:
         scene_images_changed_notify(scene_id=_scene_id(instance))
     delete_files_on_commit(
         [name for field, name in old_names.items() if name and getattr(instance, field).name != name]
     )
+
+
+def _new_file_names(instance, old_names):
+    names = []
+    for field in instance._meta.fields:
+        if isinstance(field, models.FileField):
+            name = getattr(instance, field.name).name
+            if name and name != old_names.get(field.name):
+                names.append(name)
+    return names
 
 
 def _scene_id(instance):

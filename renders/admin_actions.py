@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 
 from renders import selectors, services
 from renders.combinations import combinations_count
+from renders.models import RequestedBy
 
 
 @admin.action(description="Re-render (prepare again, re-render the most requested combinations)",
@@ -30,7 +31,7 @@ def prerender_all_combinations(modeladmin, request, queryset):
     if request.POST.get("confirm") == "yes":
         queued = existing = 0
         for row in rows:
-            new, old = services.scene_prewarm(scene=row["scene"], limit=cap)
+            new, old = services.scene_prewarm(scene=row["scene"], limit=cap, requested_by=RequestedBy.ADMIN)
             queued, existing = queued + new, existing + old
         capped = [row["scene"].name for row in rows if row["count"] > cap]
         note = f" Capped at {cap} per scene: {', '.join(capped)}." if capped else ""

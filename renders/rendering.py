@@ -96,7 +96,7 @@ class Heartbeat(threading.Thread):
 
     def stop(self):
         self.stopped.set()
-        self.join(timeout=10)
+        self.join(timeout=2)
 
 
 @dataclass

@@ -118,7 +118,9 @@ def render_request(*, combination, requested_by=RequestedBy.TOTEM, create=True):
         return RenderState(combination=combination, tile_keys=cached[0], levels=cached[1])
     if not create:
         return None
-    job, _ = job_get_or_create(combination=combination, requested_by=requested_by)
+    job, created = job_get_or_create(combination=combination, requested_by=requested_by)
+    if not created:  # another request created it a moment ago
+        RenderJob.objects.filter(pk=job.pk).update(request_count=F("request_count") + 1)
     return RenderState(combination=combination, job=job)
 
 

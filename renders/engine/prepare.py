@@ -31,11 +31,11 @@ def prepare_scene(scene: SceneInput, out_dir):
     from .scene import PreparedScene
 
     out_dir = Path(out_dir)
-    headers = _open_and_validate(scene)
+    size = _open_and_validate(scene)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
-        manifest = _build(scene, headers, work_dir)
+        manifest = _build(scene, size, work_dir)
         (work_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
         _replace_dir(work_dir, out_dir)
     except BaseException:
@@ -60,13 +60,13 @@ def inputs_digest(scene: SceneInput) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _open_and_validate(scene: SceneInput) -> dict:
+def _open_and_validate(scene: SceneInput) -> tuple[int, int]:
+    """Checks every input's header; returns the base size. Decodes nothing."""
     if scene.projection not in sources.ASPECTS:
         raise EngineInputError(f"unknown projection {scene.projection!r}")
     base = sources.open_image(scene.base, role="base")
     sources.check_aspect(base, projection=scene.projection, image=scene.base, role="base")
     size = (base.width, base.height)
-    headers = {"base": base, "masks": [], "options": []}
     seen = set()
     for layer in scene.layers:
         if not layer.key or layer.key in seen:
@@ -75,17 +75,13 @@ def _open_and_validate(scene: SceneInput) -> dict:
         if not layer.options:
             raise EngineInputError(f"layer {layer.key!r}: has no options")
         role = f"layer {layer.key!r} mask"
-        mask = sources.open_image(layer.mask, role=role)
-        sources.check_same_size(mask, expected=size, image=layer.mask, role=role)
-        headers["masks"].append(mask)
-        options = {}
+        sources.check_same_size(sources.open_image(layer.mask, role=role), expected=size,
+                                image=layer.mask, role=role)
         for code, image in layer.options.items():
-            if image is None:
-                continue
-            role = f"layer {layer.key!r} option {code!r}"
-            options[code] = sources.open_image(image, role=role)
-            sources.check_same_size(options[code], expected=size, image=image, role=role)
-        headers["options"].append(options)
+            if image is not None:
+                role = f"layer {layer.key!r} option {code!r}"
+                sources.check_same_size(sources.open_image(image, role=role), expected=size,
+                                        image=image, role=role)
     if scene.still_base is not None:
         sources.open_image(scene.still_base, role="still base")
     known = {(layer.key, code) for layer in scene.layers for code in layer.options}
@@ -94,13 +90,14 @@ def _open_and_validate(scene: SceneInput) -> dict:
         if (layer_key, code) not in known:
             raise EngineInputError(f"{role}: no such layer option")
         sources.open_image(image, role=role)
-    return headers
+    return size
 
 
 class _FaceSource:
     """Top-level cube faces (or single tiles of them) of one decoded input image."""
 
-    def __init__(self, vips_image, *, projection, face_size, sampler, grey, image, role):
+    def __init__(self, *, projection, face_size, sampler, grey, image, role):
+        vips_image = sources.open_image(image, role=role, sequential=True)
         converted = sources.as_grey(vips_image) if grey else sources.as_rgb(vips_image)
         pixels = sources.load_pixels(converted, image=image, role=role)
         if projection == "equirect":
@@ -133,21 +130,21 @@ def _tile_index(sizes: list[int]) -> dict[tuple[str, int, int, int], int]:
     return index
 
 
-def _build(scene: SceneInput, headers: dict, work_dir: Path) -> dict:
-    base = headers["base"]
-    natural = base.width // 4 if scene.projection == "equirect" else base.height
+def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
+    width, height = size
+    natural = width // 4 if scene.projection == "equirect" else height
     top = top_face_size(natural)
     sizes = level_sizes(top)
     tile_index = _tile_index(sizes)
-    sampler = EquirectSampler(base.width, base.height, top) if scene.projection == "equirect" else None
+    sampler = EquirectSampler(width, height, top) if scene.projection == "equirect" else None
 
-    def face_source(vips_image, *, grey, image, role):
-        return _FaceSource(vips_image, projection=scene.projection, face_size=top, sampler=sampler,
+    def face_source(*, grey, image, role):
+        return _FaceSource(projection=scene.projection, face_size=top, sampler=sampler,
                            grey=grey, image=image, role=role)
 
     base_tiles = np.lib.format.open_memmap(work_dir / "base.npy", mode="w+", dtype=np.uint8,
                                            shape=(len(tile_index), TILE_SIZE, TILE_SIZE, 3))
-    source = face_source(base, grey=False, image=scene.base, role="base")
+    source = face_source(grey=False, image=scene.base, role="base")
     for face in FACES:
         for level, array in enumerate(pyramid(source.face(face), sizes)):
             for (x, y), tile in _cut(array):
@@ -158,7 +155,7 @@ def _build(scene: SceneInput, headers: dict, work_dir: Path) -> dict:
     layers = []
     for layer_number, layer in enumerate(scene.layers):
         role = f"layer {layer.key!r} mask"
-        mask_source = face_source(headers["masks"][layer_number], grey=True, image=layer.mask, role=role)
+        mask_source = face_source(grey=True, image=layer.mask, role=role)
         touched = _touched_mask_tiles(mask_source, sizes, tile_index)
         del mask_source
         touched.sort(key=lambda item: item[0])
@@ -171,9 +168,8 @@ def _build(scene: SceneInput, headers: dict, work_dir: Path) -> dict:
             if image is not None and touched:
                 option_file = f"option_{layer_number}_{option_number}.npy"
                 role = f"layer {layer.key!r} option {code!r}"
-                option_source = face_source(headers["options"][layer_number][code], grey=False,
-                                            image=image, role=role)
-                _save_option_tiles(work_dir / option_file, option_source, touched, sizes)
+                _save_option_tiles(work_dir / option_file, face_source(grey=False, image=image, role=role),
+                                   touched, sizes)
             options.append({"code": code, "digest": image.digest if image else None, "file": option_file})
         layers.append({
             "key": layer.key,
@@ -189,7 +185,7 @@ def _build(scene: SceneInput, headers: dict, work_dir: Path) -> dict:
         "engine_version": ENGINE_VERSION,
         "inputs_digest": inputs_digest(scene),
         "projection": scene.projection,
-        "source_size": [base.width, base.height],
+        "source_size": [width, height],
         "levels": [[TILE_SIZE, size, False] for size in sizes],
         "base_digest": scene.base.digest,
         "layers": layers,

@@ -14,13 +14,17 @@ ASPECTS = {"equirect": 2, "strip": 6}
 pyvips.cache_set_max(0)
 
 
-def open_image(image: ImageInput, *, role: str) -> pyvips.Image:
-    """Opens an image's header (no decoding yet); errors name the file and its role."""
+def open_image(image: ImageInput, *, role: str, sequential: bool = False) -> pyvips.Image:
+    """Opens an image's header (no decoding yet); errors name the file and its role.
+
+    Keep headers only briefly: a random-access image keeps its decoded pixels once read.
+    """
     path = Path(image.path)
     try:
         # A Source, not a file name: libvips would parse "[options]" out of a name.
         source = pyvips.Source.new_from_file(str(path))
-        vips_image = pyvips.Image.new_from_source(source, "", fail_on="error")
+        vips_image = pyvips.Image.new_from_source(
+            source, "", fail_on="error", access="sequential" if sequential else "random")
     except pyvips.Error as error:
         raise EngineInputError(f"{role}: cannot read image file {path.name!r}: {_first_line(error)}") from None
     if vips_image.width * vips_image.height > MAX_PIXELS:
