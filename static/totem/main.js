@@ -24,6 +24,8 @@ function record(name, detail = {}) {
 const state = { config: null, scene: null, selection: {}, job: null, debounce: null, retry: null };
 
 const panorama = new Panorama($("pano"), { onEvent: panoramaEvent });
+// Read-only hook for measurements and browser tests: screen ↔ yaw/pitch of what is shown.
+window.totemView = () => panorama.currentView();
 const picker = new Picker({
   scenes: $("scenes"),
   layers: $("layers"),
@@ -108,16 +110,19 @@ async function follow(render, { scene, view, keepView, signal }) {
     state.selection = restored;
     picker.mark(restored);
   }
-  panorama.show(render, { view, keepView });
+  // A queued job may not know its levels yet; the panorama starts with the first answer that does.
+  const feed = (answer) => {
+    if (answer.viewer?.levels?.length) panorama.show(answer, { view, keepView });
+  };
+  feed(render);
   let current = render;
   for (let attempt = 0; current.status !== "ready"; attempt += 1) {
     if (current.status === "failed") throw new ApiFailure(500, "render failed");
     showProgress(current);
     await sleep(attempt < 8 ? 150 : 400, signal);
     current = await politely(() => api.status(current.status_url, signal), signal);
-    panorama.update(current);
+    feed(current);
   }
-  panorama.update(current);
   showProgress(current);
 }
 

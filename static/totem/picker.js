@@ -36,6 +36,7 @@ export class Picker {
   constructor({ scenes, layers, options, t, onScene, onOption, onLayer }) {
     Object.assign(this, { scenesEl: scenes, layersEl: layers, optionsEl: options, t, onScene, onOption, onLayer });
     this.openLayer = null;
+    this.selection = {};
   }
 
   showScenes(config, currentSlug) {
@@ -52,6 +53,7 @@ export class Picker {
 
   showScene(scene, selection) {
     this.scene = scene;
+    this.selection = selection;
     this.layersEl.replaceChildren();
     this.layersEl.setAttribute("aria-label", this.t("materials"));
     for (const layer of scene.layers) {
@@ -62,10 +64,10 @@ export class Picker {
       this.layersEl.append(tab);
     }
     const keep = scene.layers.some((layer) => layer.slug === this.openLayer);
-    this.open(keep ? this.openLayer : scene.layers[0]?.slug, { focus: false, selection });
+    this.open(keep ? this.openLayer : scene.layers[0]?.slug, { focus: false });
   }
 
-  open(layerSlug, { focus, selection } = {}) {
+  open(layerSlug, { focus } = {}) {
     const layer = this.scene?.layers.find((candidate) => candidate.slug === layerSlug);
     if (!layer) return;
     this.openLayer = layer.slug;
@@ -77,11 +79,12 @@ export class Picker {
     this.optionsEl.replaceChildren(
       ...layer.options.map((option) => optionButton(option, () => this.onOption(layer.slug, option.code))),
     );
-    if (selection) this.mark(selection);
+    this.mark(this.selection);
     if (focus) this.onLayer(layer);
   }
 
   mark(selection, sceneSlug) {
+    this.selection = selection;
     const chosen = selection[this.optionsEl.dataset.layer];
     for (const element of this.optionsEl.children) {
       element.setAttribute("aria-pressed", String(element.dataset.option === chosen));

@@ -129,6 +129,10 @@ export class Panorama {
     this.current?.scene.view().setParameters({ yaw, pitch, fov: verticalFov(fov, this.element) });
   }
 
+  currentView() {
+    return this.current?.scene.view() ?? null;
+  }
+
   viewParameters() {
     return this.current?.scene.view().parameters() ?? null;
   }
