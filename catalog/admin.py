@@ -62,12 +62,16 @@ class SceneAdmin(ServiceSaveMixin, TenantScopedAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["tenant"]
+    ordering = ["tenant__name", "position", "name"]
     readonly_fields = ["base_preview", "size", "base_digest", "preparation_status", "preparation_error", "updated_at"]
     fieldsets = [
         (None, {"fields": ["tenant", "name", "slug", "position", "is_published"]}),
         ("Panorama", {"fields": ["projection", "base_image", "base_preview", "size", "still_base_image"]}),
-        ("Default view", {"fields": ["default_yaw", "default_pitch", "default_fov"]}),
-        ("Preparation", {"fields": ["preparation_status", "preparation_error", "base_digest", "updated_at"]}),
+        ("Default view", {"fields": ["default_yaw", "default_pitch", "default_fov"], "classes": ["collapse"]}),
+        (
+            "Preparation",
+            {"fields": ["preparation_status", "preparation_error", "base_digest", "updated_at"], "classes": ["collapse"]},
+        ),
     ]
     inlines = [LayerInline]
 
@@ -76,7 +80,7 @@ class SceneAdmin(ServiceSaveMixin, TenantScopedAdmin):
 
     @admin.display(description="Preview")
     def base_preview(self, obj):
-        return thumbnail_tag(obj.base_image, alt=obj.name)
+        return thumbnail_tag(obj.base_image, alt=obj.name, size=80)
 
     @admin.display(description="Layers", ordering="_layers")
     def layer_count(self, obj):
@@ -123,6 +127,7 @@ class LayerAdmin(ServiceSaveMixin, TenantScopedAdmin):
     search_fields = ["name", "slug", "scene__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["scene"]
+    ordering = ["scene__tenant__name", "scene__position", "build_order"]
     inlines = [LayerOptionInline]
 
     def get_queryset(self, request):

@@ -117,6 +117,8 @@ else:
         # first level reaches the totem about half a second sooner.
         "polling_interval": 0.1,
         "store_processed": False,
+        # kombu polls the folder; its default of 1 s would add up to a second to every render.
+        "polling_interval": 0.1,
     }
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -122,6 +122,10 @@ class RenderCreateApi(TenantApi):
         scene = selectors.scene_get_published(tenant=self.tenant, slug=body.validated_data["scene"])
         if scene is None:
             raise exceptions.ValidationError({"scene": ["Unknown scene."]})
+        answer_key = selectors.ready_answer_key(scene=scene, selection=body.validated_data["selection"], request=request)
+        cached = selectors.ready_answer_get(key=answer_key)
+        if cached is not None:
+            return Response(cached, status=status.HTTP_200_OK)
         try:
             combination = combination_from_selection(
                 scene=scene, selection=body.validated_data["selection"], layers=scene_layers(scene)
@@ -129,7 +133,10 @@ class RenderCreateApi(TenantApi):
         except SelectionError as error:
             raise exceptions.ValidationError(error.messages) from None
         state = services.render_request(combination=combination)
-        return _render_response(state, tenant=self.tenant, request=request, build=combination.build)
+        response = _render_response(state, tenant=self.tenant, request=request, build=combination.build)
+        if state.is_ready:
+            selectors.ready_answer_set(key=answer_key, data=response.data, job=state.job)
+        return response
 
 
 class RenderDetailApi(TenantApi):

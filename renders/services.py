@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -35,11 +36,16 @@ class RenderState:
         return self.status == JobStatus.READY
 
 
+# Redis serves lower numbers first: a totem waiting in front of the screen overtakes a prewarm.
+PRIORITIES = {RequestedBy.TOTEM: 0, RequestedBy.ADMIN: 3, RequestedBy.PREWARM: 6}
+
+
 def _enqueue(job):
     from renders.tasks import render_job_task, render_still_task
 
     task = render_still_task if job.kind == JobKind.STILL else render_job_task
-    transaction.on_commit(lambda: task.delay(job.pk))
+    priority = PRIORITIES.get(job.requested_by, 0)
+    transaction.on_commit(lambda: task.apply_async(args=[job.pk], priority=priority))
 
 
 def _cached_tiles(combination):
@@ -82,6 +88,33 @@ def job_get_or_create(*, combination, kind=JobKind.TILES, requested_by=Requested
     return job, True
 
 
+def _hits_key(job_id):
+    return f"renders:hits:{job_id}"
+
+
+def job_count_request(*, job):
+    """Count a request for the job: in the cache once it is ready (no database write on the
+    hot path of cached combinations), in the row while it is being made."""
+    if job.status == JobStatus.READY:
+        job_count_hit(job_id=job.pk)
+        return
+    RenderJob.objects.filter(pk=job.pk).update(request_count=F("request_count") + 1)
+
+
+def job_count_hit(*, job_id):
+    key = _hits_key(job_id)
+    if not cache.add(key, 1, timeout=None):
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=None)
+
+
+def job_requests(*, job):
+    """Requests a job has seen: those counted in its row and those counted in the cache."""
+    return job.request_count + (cache.get(_hits_key(job.pk)) or 0)
+
+
 def job_revive(*, job, retry_failed=False):
     """Queue again a job whose worker went silent (or, when asked, one that failed a while ago).
 
@@ -109,7 +142,7 @@ def render_request(*, combination, requested_by=RequestedBy.TOTEM, create=True):
     ).first()
     if job is not None:
         if create:
-            RenderJob.objects.filter(pk=job.pk).update(request_count=F("request_count") + 1)
+            job_count_request(job=job)
         if job.status != JobStatus.READY:
             job_revive(job=job, retry_failed=create)
         return RenderState(combination=combination, job=job)
@@ -159,9 +192,8 @@ def scene_prewarm(*, scene, limit=None, requested_by=RequestedBy.PREWARM):
 
 def scene_rerender(*, scene, top=20):
     """Prepare the scene again and re-render its most requested combinations."""
-    jobs = list(
-        RenderJob.objects.filter(scene=scene, kind=JobKind.TILES).order_by("-request_count", "-created_at")[:top]
-    )
+    candidates = RenderJob.objects.filter(scene=scene, kind=JobKind.TILES).order_by("-request_count", "-created_at")
+    jobs = sorted(candidates[:1000], key=lambda job: job_requests(job=job), reverse=True)[:top]
     layers = scene_layers(scene)
     scene_prepare_queue(scene=scene)
     requeued = 0

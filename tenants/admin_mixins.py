@@ -17,9 +17,14 @@ THUMBNAIL_SIZE = 64
 
 
 def has_tenant(user):
-    return user.is_active and user.is_staff and (
-        user.is_superuser or Membership.objects.filter(user=user).exists()
-    )
+    """A superuser, or an active staff user with at least one membership (asked once per request)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_panoconfig_has_tenant"):
+        user._panoconfig_has_tenant = Membership.objects.filter(user=user).exists()
+    return user._panoconfig_has_tenant
 
 
 def _scope_choices(db_field, request, kwargs):
@@ -64,6 +69,17 @@ class TenantScopedAdmin(TenantScopedMixin, admin.ModelAdmin):
         # Django redirects to the index with "doesn't exist"; another tenant's
         # object must look exactly like a missing one, and a 404 says so plainly.
         raise Http404(f"No {opts.verbose_name} with this id.")
+
+    def get_changeform_initial_data(self, request):
+        """A member of a single tenant gets it preselected on add pages."""
+        initial = super().get_changeform_initial_data(request)
+        if any(field.name == "tenant" for field in self.model._meta.fields) and "tenant" not in initial:
+            from tenants.models import Tenant
+
+            tenants = list(Tenant.objects.for_user(request.user).values_list("pk", flat=True)[:2])
+            if len(tenants) == 1:
+                initial["tenant"] = tenants[0]
+        return initial
 
     def get_list_filter(self, request):
         return [self._only_related(spec) for spec in super().get_list_filter(request)]

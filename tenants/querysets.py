@@ -15,7 +15,7 @@ class TenantQuerySet(models.QuerySet):
 
     def for_tenant(self, tenant):
         field = getattr(self.model, "tenant_field", "tenant")
-        return self.filter(**{field: tenant})
+        return self.filter(**{field: tenant.pk if field == "pk" else tenant})
 
     def for_user(self, user):
         """What a back-office user may see: everything for a superuser, else their tenants'."""

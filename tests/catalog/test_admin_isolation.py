@@ -297,3 +297,45 @@ def test_a_superuser_adding_a_membership_makes_the_user_tenant_staff(client, sup
     newcomer.refresh_from_db()
     assert newcomer.is_staff and newcomer.groups.filter(name="Tenant staff").exists()
     assert Tenant.objects.for_user(newcomer).get() == other_tenant
+
+
+def test_names_in_thumbnails_and_lists_are_escaped(client, owner, scene):
+    material = scene.layers.first().options.first().material
+    material.name = '<script>alert("x")</script>'
+    material.save()
+    client.force_login(owner)
+    response = client.get(url(("catalog", "material"), "changelist"))
+    assert b'<script>alert("x")</script>' not in response.content
+    assert b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in response.content
+
+
+def test_lists_and_inlines_show_thumbnails(client, owner, scene):
+    client.force_login(owner)
+    layer = scene.layers.first()
+    response = client.get(url(("catalog", "layer"), "change", layer.pk))
+    option_thumbnails = [o.thumbnail_file.url for o in layer.options.all()]
+    assert all(f'src="{src}"'.encode() in response.content for src in option_thumbnails)
+    response = client.get(url(("catalog", "scene"), "change", scene.pk))
+    assert all(f'src="{lay.mask_image.url}"'.encode() in response.content for lay in scene.layers.all())
+    response = client.get(url(("catalog", "scene"), "changelist"))
+    assert f'src="{scene.base_image.url}"'.encode() in response.content
+
+
+def test_search_finds_by_name_within_the_tenant(client, owner, scene, other_scene):
+    client.force_login(owner)
+    response = client.get(url(("catalog", "layer"), "changelist"), {"q": "Layer 0"})
+    assert listed_pks(response) == {scene.layers.get(slug="layer-0").pk}
+
+
+def test_a_single_tenants_staff_get_their_tenant_preselected(client, owner, owner_tenant):
+    client.force_login(owner)
+    form = client.get(url(("catalog", "material"), "add")).context["adminform"].form
+    assert form.initial["tenant"] == owner_tenant.pk
+
+
+@pytest.mark.parametrize("key", MODEL_KEYS, ids=ids)
+def test_a_superuser_opens_any_tenants_pages(client, superuser, objects, key):
+    _, other_scene = objects
+    client.force_login(superuser)
+    assert client.get(url(key, "change", OBJECTS[key](other_scene).pk)).status_code == 200
+    assert client.get(url(key, "add")).status_code == 200

@@ -141,3 +141,34 @@ def test_a_size_that_cannot_tile_is_refused(db):
 
 def test_layers_come_from_the_generator(seeded):
     assert Layer.objects.count() == len(LAYERS) >= 3
+
+
+def test_forcing_another_size_replaces_the_scene_images(seeded, monkeypatch):
+    from catalog.management.commands import seed_demo
+
+    monkeypatch.undo()
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "demo-pass-for-tests")
+    scene_pk = Scene.objects.get(slug="kitchen").pk
+    call_command("seed_demo", "--size", "2400", "--force", stdout=__import__("io").StringIO())
+    scene = Scene.objects.get(slug="kitchen")
+    assert scene.pk == scene_pk and (scene.width, scene.height) == (2400, 1200)
+    with Image.open(Layer.objects.get(slug="floor").mask_image) as mask:
+        assert mask.size == (2400, 1200)
+    assert LayerOption.objects.count() == 16
+    assert seed_demo.render_images.__name__ == "render_images"
+
+
+def test_seeding_announces_the_kitchen_for_preparation(db, monkeypatch, django_capture_on_commit_callbacks):
+    from catalog.signals import scene_images_changed
+
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "demo-pass-for-tests")
+    received = []
+    scene_images_changed.connect(lambda sender, scene, **kw: received.append(scene.slug), weak=False,
+                                 dispatch_uid="test-seed")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            seed()
+    finally:
+        scene_images_changed.disconnect(dispatch_uid="test-seed")
+    assert set(received) == {"kitchen"}
+    assert Scene.objects.get(slug="kitchen").preparation_status == "pending"

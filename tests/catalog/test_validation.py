@@ -235,3 +235,23 @@ def test_image_header_reading_does_not_decode_pixels(monkeypatch):
     info = validation.inspect_image(io.BytesIO(image_bytes()))
     assert (info.format, info.width, info.height) == ("PNG", 2048, 1024)
     assert calls == []
+
+
+def test_an_option_still_needs_the_scenes_still_base_and_its_size(scene):
+    option = scene.layers.first().options.last()
+    still = content(image_bytes((800, 600), fmt="JPEG"), "still.jpg")
+    errors = errors_of(lambda: services.layer_option_update(option=option, still_image=still))
+    assert errors["still_image"] == ["Add a 2D still base image to the scene before option stills."]
+    services.scene_update(scene=scene, still_base_image=content(image_bytes((1200, 900), fmt="JPEG"), "s.jpg"))
+    option.refresh_from_db()
+    errors = errors_of(lambda: services.layer_option_update(option=option, still_image=still))
+    assert errors["still_image"] == [
+        "This image is 800×600 but the scene's 2D still base image is 1200×900; "
+        "every image of a scene must have the same size."
+    ]
+
+
+def test_a_tenant_logo_is_sniffed_too(owner_tenant):
+    owner_tenant.logo = content(image_bytes((64, 64), fmt="GIF"), "logo.png")
+    errors = errors_of(owner_tenant.full_clean)
+    assert errors["logo"] == ["This is a GIF image; upload a PNG, JPEG or WebP file."]
