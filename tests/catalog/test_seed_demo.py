@@ -11,7 +11,7 @@ from catalog.models import Layer, LayerOption, Material, Scene
 from tenants.models import Membership, Tenant
 
 
-def seed(*args, **env):
+def seed(*args):
     from io import StringIO
 
     out = StringIO()
