@@ -113,9 +113,6 @@ else:
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
         # Exchange tables; kombu's default is ./control in the working directory.
         "control_folder": str(VAR_DIR / "broker" / "control"),
-        # A worker looks for new messages every 0.1 s instead of 1 s: a fresh combination's
-        # first level reaches the totem about half a second sooner.
-        "polling_interval": 0.1,
         "store_processed": False,
         # kombu polls the folder; its default of 1 s would add up to a second to every render.
         "polling_interval": 0.1,
