@@ -23,9 +23,22 @@ function record(name, detail = {}) {
 
 const state = { config: null, scene: null, selection: {}, job: null, debounce: null, retry: null };
 
-const panorama = new Panorama($("pano"), { onEvent: panoramaEvent });
+// Marzipano loads in parallel with the catalog (async script): the chrome paints first.
+function marzipanoLoaded() {
+  if (window.Marzipano) return Promise.resolve();
+  const script = $("marzipano-script");
+  return new Promise((resolve, reject) => {
+    script.addEventListener("load", resolve, { once: true });
+    script.addEventListener("error", reject, { once: true });
+  });
+}
+let panorama = null;
+const panoramaReady = marzipanoLoaded().then(() => {
+  panorama = new Panorama($("pano"), { onEvent: panoramaEvent });
+  return panorama;
+});
 // Read-only hook for measurements and browser tests: screen ↔ yaw/pitch of what is shown.
-window.totemView = () => panorama.currentView();
+window.totemView = () => panorama?.currentView() ?? null;
 const picker = new Picker({
   scenes: $("scenes"),
   layers: $("layers"),
@@ -33,7 +46,7 @@ const picker = new Picker({
   t,
   onScene: chooseScene,
   onOption: chooseOption,
-  onLayer: (layer) => layer.poi && panorama.lookAt(layer.poi),
+  onLayer: (layer) => layer.poi && panorama?.lookAt(layer.poi),
 });
 
 function panoramaEvent(name, detail) {
@@ -110,6 +123,7 @@ async function follow(render, { scene, view, keepView, signal }) {
     state.selection = restored;
     picker.mark(restored);
   }
+  const panorama = await panoramaReady;
   // A queued job may not know its levels yet; the panorama starts with the first answer that does.
   const feed = (answer) => {
     if (answer.viewer?.levels?.length) panorama.show(answer, { view, keepView });
@@ -178,8 +192,8 @@ function chooseScene(slug) {
 function resetToDefaults() {
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   const scene = state.config.scenes[0];
-  panorama.stopMovement();
-  if (scene === state.scene) panorama.resetView(scene.defaultView);
+  panorama?.stopMovement();
+  if (scene === state.scene) panorama?.resetView(scene.defaultView);
   picker.openLayer = null;
   enterScene(scene);
   record("idle-reset");
@@ -208,7 +222,7 @@ function setupKiosk() {
     onReset: resetToDefaults,
     onActive: () => dialog.open && dialog.close(),
   });
-  panorama.setIdleRotation(Math.max(20, boot.idleResetSeconds / 3) * 1000);
+  panoramaReady.then((ready) => ready.setIdleRotation(Math.max(20, boot.idleResetSeconds / 3) * 1000));
 }
 
 function applyBranding() {

@@ -82,6 +82,7 @@ export class Panorama {
     controls.enableMethodGroup("plusMinusKeys");
     this.current = null; // {build, scene, source, levels, loaded:Set of levels}
     this.pending = null;
+    this.heading = null; // {target, until}: the last camera move asked for
     this.switching = Promise.resolve();
     this.viewer.stage().addEventListener("renderComplete", (stable) => this.#renderComplete(stable));
   }
@@ -123,9 +124,11 @@ export class Panorama {
     const target = { yaw, pitch };
     if (fov !== undefined) target.fov = verticalFov(fov, this.element);
     scene.lookTo(target, { transitionDuration: duration });
+    this.heading = { target, until: performance.now() + duration };
   }
 
   resetView({ yaw, pitch, fov }) {
+    this.heading = null;
     this.current?.scene.view().setParameters({ yaw, pitch, fov: verticalFov(fov, this.element) });
   }
 
@@ -196,6 +199,9 @@ export class Panorama {
       this.pending = null;
       this.current = entry;
       this.sharpReported = false;
+      // A camera move (towards a layer) still under way carries on in the new scene.
+      const left = entry.keepView && this.heading ? this.heading.until - performance.now() : 0;
+      if (left > 16) entry.scene.lookTo(this.heading.target, { transitionDuration: left });
       this.onEvent("switch", { build: entry.build, first: !previous });
       this.viewer.switchScene(entry.scene, { transitionDuration: previous ? CROSSFADE_MS : 0 }, () => {
         if (previous) this.viewer.destroyScene(previous.scene);

@@ -37,6 +37,7 @@ def environment(var_dir):
         "PANOCONFIG_RATE_PER_IP": "100000/m",
         "PANOCONFIG_RATE_PER_TENANT": "100000/m",
         "PYTHONUNBUFFERED": "1",
+        "DEMO_ADMIN_PASSWORD": "e2e-demo-password-not-secret",
     })
     return env
 
@@ -70,14 +71,17 @@ def stop(process):
 
 
 @contextmanager
-def live_panoconfig(var_dir, seed="tests.e2e.seed"):
-    """Migrates, seeds (scene preparation inline), starts worker and server; yields the base URL."""
+def live_panoconfig(var_dir, seed="tests.e2e.seed", demo_size=2048):
+    """Migrates, seeds the test tenants and the demo (scene preparation inline), starts the worker
+    and the server; yields the base URL."""
     env = environment(var_dir)
     log = open(var_dir / "live.log", "ab")
     processes = []
     try:
         run(["manage.py", "migrate", "--no-input", "-v", "0"], env, log)
-        run(["manage.py", "shell", "-c", f"from {seed} import seed; seed()"], {**env, "CELERY_TASK_ALWAYS_EAGER": "true"}, log)
+        eager = {**env, "CELERY_TASK_ALWAYS_EAGER": "true"}
+        run(["manage.py", "shell", "-c", f"from {seed} import seed; seed()"], eager, log)
+        run(["manage.py", "seed_demo", "--size", str(demo_size)], eager, log)
         worker = [sys.executable, "-m", "celery", "-A", "panoconfig", "worker", "--concurrency=2", "--loglevel=WARNING"]
         processes.append(subprocess.Popen(worker, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
         port = free_port()

@@ -13,6 +13,7 @@ import json
 import statistics
 import subprocess
 import tempfile
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -20,9 +21,9 @@ from playwright.sync_api import sync_playwright
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, metric, panorama_pixels, wait_sharp, wait_shown
 from tests.e2e.live import live_panoconfig
 
-TAPS = [("counter", "1"), ("counter", "2"), ("wall", "2"), ("floor", "1"), ("counter", "3"), ("wall", "1")]
-# Walks back through the combinations TAPS rendered, each one cached by now.
-TAPS_BACK = [("wall", "2"), ("counter", "2"), ("floor", "0"), ("wall", "0"), ("counter", "1"), ("counter", "0")]
+# (layer index, option index): six new combinations, then back through them, each cached by now.
+TAPS = [(0, 1), (0, 2), (1, 2), (2, 1), (0, 3), (1, 1)]
+TAPS_BACK = [(1, 2), (0, 2), (2, 0), (1, 0), (0, 1), (0, 0)]
 
 
 def first_frame(browser, url):
@@ -36,6 +37,12 @@ def first_frame(browser, url):
     sharp = metric(page, "sharp")[0]["t"]
     context.close()
     return frame, sharp
+
+
+def taps_of(base, tenant, indices):
+    with urllib.request.urlopen(f"{base}/api/v1/tenants/{tenant}/config") as response:
+        layers = json.load(response)["scenes"][0]["layers"]
+    return [(layers[layer]["slug"], layers[layer]["options"][option]["code"]) for layer, option in indices]
 
 
 def tap(page, layer, option):
@@ -74,10 +81,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lighthouse", help="path of a lighthouse binary installed outside the project")
     parser.add_argument("--screenshots", help="folder to save totem screenshots in")
+    parser.add_argument("--demo-size", type=int, default=4096, help="width of the demo kitchen (seed_demo --size)")
     args = parser.parse_args()
-    with live_panoconfig(Path(tempfile.mkdtemp(prefix="panoconfig-measure-"))) as base, sync_playwright() as playwright:
+    var_dir = Path(tempfile.mkdtemp(prefix="panoconfig-measure-"))
+    with live_panoconfig(var_dir, demo_size=args.demo_size) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        url = f"{base}/t/e2e/"
+        url = f"{base}/t/demo/"
         fresh = first_frame(browser, url)
         cached = [first_frame(browser, url) for _ in range(3)]
         print(f"page load, fresh combination: first non-black frame {fresh[0]:.0f} ms, full sharpness {fresh[1]:.0f} ms")
@@ -88,8 +97,8 @@ def main():
         page.goto(url)
         wait_shown(page)
         wait_sharp(page)
-        new = [tap(page, layer, option) for layer, option in TAPS]
-        again = [tap(page, layer, option) for layer, option in TAPS_BACK]
+        new = [tap(page, layer, option) for layer, option in taps_of(base, "demo", TAPS)]
+        again = [tap(page, layer, option) for layer, option in taps_of(base, "demo", TAPS_BACK)]
         print(summary("tap, new combination: first level on screen", [n[0] for n in new]))
         print(summary("tap, new combination: full sharpness", [n[1] for n in new]))
         print(summary("tap, cached combination: first level on screen", [a[0] for a in again]))
@@ -98,8 +107,9 @@ def main():
             folder = Path(args.screenshots)
             folder.mkdir(parents=True, exist_ok=True)
             page.set_viewport_size({"width": 1280, "height": 800})
-            page.click("#layers .layer[data-layer='counter']")
+            page.click("#layers .layer:first-child")
             page.wait_for_timeout(1200)
+            wait_sharp(page)
             page.screenshot(path=folder / "totem.png")
             page.click("#take-home")
             page.wait_for_timeout(800)

@@ -56,6 +56,18 @@ def sharpness(image):
     return float(np.abs(np.diff(grey, axis=0)).mean() + np.abs(np.diff(grey, axis=1)).mean())
 
 
+def test_the_demo_kitchen_loads_as_a_panorama_that_is_not_black(page, live_url):
+    page.goto(f"{live_url}/t/demo/")
+    wait_shown(page)
+
+    image = panorama_pixels(page)
+    assert image.mean() > 40
+    assert (image.max(axis=2) < 12).mean() < 0.01, "no black areas"
+    assert page.locator("#layers .layer").count() >= 3
+    assert page.locator("#options .option").count() >= 4
+    assert page.errors == []
+
+
 def test_the_totem_shows_a_panorama_that_is_not_black(page, live_url):
     page.goto(f"{live_url}/t/e2e/")
     wait_shown(page)
@@ -142,9 +154,10 @@ def test_the_address_restores_the_same_configuration_in_a_new_page(page, browser
     wait_sharp(other)
     other.wait_for_timeout(900)
 
+    views = [p.evaluate("JSON.stringify(window.totemView().parameters())") for p in (page, other)]
     assert other.url == shared
     assert other.get_attribute("#options .option[data-option='3']", "aria-pressed") == "true"
-    assert np.abs(panorama_pixels(other) - original).mean() < 2
+    assert np.abs(panorama_pixels(other) - original).mean() < 2, (views, page.evaluate("JSON.stringify(window.totemMetrics)"))
     other.click("#layers .layer[data-layer='wall']")
     assert other.get_attribute("#options .option[data-option='1']", "aria-pressed") == "true"
     other.context.close()
