@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from renders.selectors import tenant_config_data
 from tenants.models import Tenant
 
 API_PREFIX = "/api/v1/tenants"
@@ -15,8 +16,9 @@ def active_tenant_get(*, slug):
     return tenant
 
 
-def totem_boot_data(*, tenant):
-    """The settings the page's script starts from (embedded with json_script, never inline JS)."""
+def totem_boot_data(*, tenant, request):
+    """The settings the page's script starts from (embedded with json_script, never inline JS),
+    with the catalog the config API gives, so the page needs no round trip before it paints."""
     api = f"{API_PREFIX}/{tenant.slug}"
     return {
         "tenant": tenant.slug,
@@ -27,4 +29,14 @@ def totem_boot_data(*, tenant):
         "logoUrl": tenant.logo.url if tenant.logo else "",
         "configUrl": f"{api}/config",
         "rendersUrl": f"{api}/renders",
+        "config": tenant_config_data(tenant=tenant, request=request),
     }
+
+
+def first_thumbnails(*, config, scene_slug=None):
+    """Thumbnail URLs of the layer the page opens first (the requested scene's, else the first)."""
+    scenes = config["scenes"]
+    scene = next((s for s in scenes if s["slug"] == scene_slug), scenes[0] if scenes else None)
+    if not scene or not scene["layers"]:
+        return []
+    return [option["thumbnail"] for option in scene["layers"][0]["options"] if option["thumbnail"]]

@@ -189,11 +189,18 @@ function chooseScene(slug) {
   if (scene && scene !== state.scene) enterScene(scene);
 }
 
-function resetToDefaults() {
+async function resetToDefaults() {
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  // A kiosk runs for days: starting over is when it picks up the catalog's changes.
+  try {
+    const fresh = normalizeConfig(await api.config());
+    if (fresh.scenes.length) state.config = fresh;
+  } catch {
+    // keep the catalog we have
+  }
   const scene = state.config.scenes[0];
   panorama?.stopMovement();
-  if (scene === state.scene) panorama?.resetView(scene.defaultView);
+  if (scene.slug === state.scene?.slug) panorama?.resetView(scene.defaultView);
   picker.openLayer = null;
   enterScene(scene);
   record("idle-reset");
@@ -234,6 +241,7 @@ function applyBranding() {
 }
 
 async function loadConfig() {
+  if (boot.config) return normalizeConfig(boot.config);
   for (;;) {
     try {
       return normalizeConfig(await politely(() => api.config()));
@@ -246,6 +254,8 @@ async function loadConfig() {
 async function start() {
   lockChrome();
   translatePage(document, t);
+  $("pano").setAttribute("aria-label", t("view"));
+  $("progress").setAttribute("aria-label", t("loading"));
   applyBranding();
   setupActions();
   state.config = await loadConfig();

@@ -199,15 +199,16 @@ export class Panorama {
       this.pending = null;
       this.current = entry;
       this.sharpReported = false;
-      // A camera move (towards a layer) still under way carries on in the new scene.
-      const left = entry.keepView && this.heading ? this.heading.until - performance.now() : 0;
-      if (left > 16) entry.scene.lookTo(this.heading.target, { transitionDuration: left });
       this.onEvent("switch", { build: entry.build, first: !previous });
       this.viewer.switchScene(entry.scene, { transitionDuration: previous ? CROSSFADE_MS : 0 }, () => {
         if (previous) this.viewer.destroyScene(previous.scene);
         this.onEvent("faded", { build: entry.build });
         resolve(true);
       });
+      // A camera move (towards a layer) still under way carries on in the new scene; only
+      // after the switch, whose sceneChange stops any movement.
+      const left = entry.keepView && this.heading ? this.heading.until - performance.now() : 0;
+      if (left > 16) entry.scene.lookTo(this.heading.target, { transitionDuration: left });
     }));
     return this.switching;
   }

@@ -8,14 +8,17 @@ import numpy as np
 import pytest
 
 from tests import factories
+from tests.e2e import fake_api
 from tests.e2e.browser import metric, needs_chromium, panorama_pixels, wait_shown
 
 pytestmark = [needs_chromium, pytest.mark.slow]
 
 
 @pytest.fixture
-def totem_url(live_server, settings, transactional_db):
+def totem_url(live_server, settings, transactional_db, monkeypatch):
     settings.ROOT_URLCONF = "tests.e2e.fake_api"
+    # The page embeds the catalog the config API would give: the fake's, here.
+    monkeypatch.setattr("totem.selectors.tenant_config_data", lambda *, tenant, request: fake_api.config_document(tenant.slug))
     factories.make_tenant("fake", idle_reset_seconds=4)
     return f"{live_server.url}/t/fake/"
 

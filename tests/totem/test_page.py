@@ -40,6 +40,24 @@ def test_it_embeds_language_idle_seconds_colour_and_logo(client, db):
     assert tenant.logo.url.encode() in response.content
 
 
+def test_it_embeds_the_published_catalog_and_preloads_the_first_layers_thumbnails(client, scene):
+    response = client.get("/t/acme/")
+
+    config = boot_data(response)["config"]
+    assert [s["slug"] for s in config["scenes"]] == ["kitchen"]
+    first_layer = config["scenes"][0]["layers"][0]
+    assert [o["code"] for o in first_layer["options"]] == ["0", "1"]
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="image">', response.content.decode())
+    assert preloads == [option["thumbnail"] for option in first_layer["options"]]
+    assert all(url.startswith("http://testserver/media/") for url in preloads)
+
+
+def test_it_shows_no_other_tenants_scenes(client, scene, other_scene):
+    config = boot_data(client.get("/t/rival/"))["config"]
+
+    assert [s["slug"] for s in config["scenes"]] == ["bath"]
+
+
 def test_it_has_no_logo_url_when_the_tenant_has_none(client, owner_tenant):
     assert boot_data(client.get("/t/acme/"))["logoUrl"] == ""
 
