@@ -111,7 +111,7 @@ else:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
-        # Exchange tables; kombu's default is ./control in the working directory.
+        # Where kombu keeps which queues an exchange feeds (else ./control in the cwd).
         "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
         # kombu polls the folder; its default of 1 s would add up to a second to every render.
@@ -164,7 +164,7 @@ if R2_BUCKET:
     }
 else:
     _tiles_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "renders.tilestore.TileFileSystemStorage",
         # Tiles are content addressed: the same name always holds the same bytes.
         "OPTIONS": {"location": str(MEDIA_ROOT / "tiles"), "base_url": TILES_URL, "allow_overwrite": True},
     }

@@ -103,11 +103,11 @@ def job_count_request(*, job):
 
 def job_count_hit(*, job_id):
     key = _hits_key(job_id)
-    if not cache.add(key, 1, timeout=None):
-        try:
+    try:
+        cache.incr(key)  # one round trip in the usual case
+    except ValueError:  # first hit (or evicted)
+        if not cache.add(key, 1, timeout=None):
             cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=None)
 
 
 def job_requests(*, job):
