@@ -219,6 +219,7 @@ def _write_layer(work_dir: Path, number: int, layer, face_source, sizes, tile_in
         "mask_file": mask_file,
         "tiles": [index for index, _, _, _ in touched],
         "bboxes": [bbox for _, _, _, bbox in touched],
+        "covered": [bool((tile == 255).all()) for _, _, tile, _ in touched],
         "options": options,
     }
 
@@ -251,15 +252,24 @@ def _save_option_tiles(path: Path, option_source: _FaceSource, touched, sizes) -
     Every touched lower-level tile lies over touched top-level tiles wherever its mask is
     non-zero (a box reduction of zeros is zero), so only top-level tiles the mask touches are
     resampled; the rest of the face stays black and is never blended in (mask 0 there).
+    (When most of a face is touched the whole face is resampled instead: same result where
+    the mask is non-zero, which is all a render reads.)
     """
     top_level = len(sizes) - 1
     stack = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8,
                                       shape=(len(touched), TILE_SIZE, TILE_SIZE, 3))
-    faces_needed = {coord[0] for _, coord, _, _ in touched}
+    faces_needed = sorted({coord[0] for _, coord, _, _ in touched})
+    tiles_per_face = (sizes[-1] // TILE_SIZE) ** 2
     for face in faces_needed:
-        top = np.zeros((sizes[-1], sizes[-1], 3), dtype=np.uint8)
-        for _, (tile_face, level, x, y), _, _ in touched:
-            if tile_face == face and level == top_level:
+        top_tiles = [(x, y) for _, (tile_face, level, x, y), _, _ in touched
+                     if tile_face == face and level == top_level]
+        if 4 * len(top_tiles) >= tiles_per_face:
+            # one whole-face resampling costs less than many tiles (measured: 16 tiles of u
+            # take 2-3x the whole face, as libvips prepares a wide source area per call)
+            top = np.array(option_source.face(face))
+        else:
+            top = np.zeros((sizes[-1], sizes[-1], 3), dtype=np.uint8)
+            for x, y in top_tiles:
                 top[y * TILE_SIZE:(y + 1) * TILE_SIZE, x * TILE_SIZE:(x + 1) * TILE_SIZE] = \
                     option_source.tile(face, x, y)
         levels = pyramid(top, sizes)
@@ -288,11 +298,23 @@ def _copy_stills(scene: SceneInput, work_dir: Path) -> dict:
     return still
 
 
-def _replace_dir(work_dir: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.replace(out_dir, old / "prepared")
-    os.replace(work_dir, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _replace_dir(work_dir: Path, out_dir: Path, attempts: int = 3) -> None:
+    """Puts work_dir in out_dir's place; a concurrent preparation of the same scene may have
+    put its own there meanwhile (rename cannot replace a non-empty directory), so retry."""
+    for attempt in range(attempts):
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            try:
+                os.replace(out_dir, old / "prepared")
+            except FileNotFoundError:
+                pass  # another preparation moved it first
+        try:
+            os.replace(work_dir, out_dir)
+            return
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)

@@ -13,7 +13,7 @@ class EquirectSampler:
 
     Towards the poles one face pixel spans many equirect columns, and plain bilinear sampling
     would alias there (floors and ceilings). So the source is also kept in horizontally
-    box-reduced copies (widths W/2, W/4, …, side by side below the full image, one "stack"), and
+    box-reduced copies (widths W/2, W/4, …, side by side right of the full image: a "stack"), and
     each face pixel blends bilinear samples from the two copies around its horizontal footprint
     (trilinear, like a mipmap). The index maps and blend weights depend only on the image size,
     so they are computed once per scene.
@@ -47,12 +47,12 @@ class EquirectSampler:
     def _index(self, col, row, mip):
         """vips index image (+ the array it wraps) of (col, row) in copy ``mip`` of the stack."""
         scale = (np.asarray(self.mip_widths, dtype=np.float32) / self.width)[mip]
-        x_offset = np.asarray([1, *(offset + 1 for offset in self.mip_offsets)], dtype=np.float32)[mip]
-        y_offset = np.where(mip == 0, np.float32(1), np.float32(self.height + 3))
+        x_offset = np.asarray([1, *(self.width + 3 + offset for offset in self.mip_offsets)],
+                              dtype=np.float32)[mip]
         index = np.empty((*col.shape, 2), dtype=np.float32)
         # copy 0 has scale 1: (col + 0.5)·1 − 0.5 = col
         index[:, :, 0] = (col + np.float32(0.5)) * scale - np.float32(0.5) + x_offset
-        index[:, :, 1] = row + y_offset
+        index[:, :, 1] = row + np.float32(1)
         return index, pyvips.Image.new_from_memory(index.data, index.shape[1], index.shape[0], 2, "float")
 
     def wrap(self, source: pyvips.Image) -> pyvips.Image:
@@ -60,17 +60,21 @@ class EquirectSampler:
         return _wrap_and_clamp(source, self.width, self.height)
 
     def stack(self, plain: pyvips.Image) -> pyvips.Image:
-        """In memory: the padded source, then its reduced copies side by side below it."""
+        """In memory: the padded source, then its reduced copies, side by side in one row.
+
+        Side by side rather than stacked: a face region then reads the same rows of every copy,
+        which keeps the source area libvips prepares per region small (measured 4x faster on d).
+        """
         reduced = plain.crop(1, 1, self.width, self.height)
         copies = []
         for mip_width in self.mip_widths[1:]:
             reduced = reduced.shrinkh(2).copy_memory()  # embed(repeat) of a lazy shrinkh is wrong (vips 8.18)
             assert reduced.width == mip_width
             copies.append(_wrap_and_clamp(reduced, mip_width, self.height))
-        below = copies[0]
-        for copy in copies[1:]:
-            below = below.join(copy, "horizontal")
-        return plain.join(below, "vertical", expand=True).copy_memory()
+        stack = plain
+        for copy in copies:
+            stack = stack.join(copy, "horizontal")
+        return stack.copy_memory()
 
     def face(self, padded: pyvips.Image, face: str) -> np.ndarray:
         """``padded``: wrap() in memory, or stack() when needs_reduced_copies(face)."""
@@ -84,7 +88,7 @@ class EquirectSampler:
 
     def _sample(self, padded, face, corner):
         first, second, weight = self._maps[face]
-        if second is not None and padded.height == self.height + 2:
+        if second is not None and padded.width == self.width + 2:
             raise ValueError(f"face {face!r} needs the reduced copies: sample from stack()")
 
         def sample(index):
