@@ -161,7 +161,8 @@ async function apply({ scene, selection, build = null, keepView = true }) {
     if (state.job === job) body.dataset.state = "ready";
   } catch (error) {
     if (isAbort(error) || signal.aborted) return;
-    showFailure(error, again);
+    // Without the viewer script nothing but a fresh load can help.
+    showFailure(error, panorama ? again : () => window.location.reload());
   }
 }
 
