@@ -52,10 +52,12 @@ def box_mask(size, box):
     return mask
 
 
-def make_scene(tenant, slug, spec):
+def make_scene(tenant, slug, spec, *, position=0, tint=(150, 140, 130)):
     size = spec["size"]
-    base = factories.content(factories.image_bytes(array=textured(size, (150, 140, 130))), "base.png")
-    scene = services.scene_create(tenant=tenant, slug=slug, name=slug.title(), base_image=base, is_published=True)
+    base = factories.content(factories.image_bytes(array=textured(size, tint)), "base.png")
+    scene = services.scene_create(
+        tenant=tenant, slug=slug, name=slug.title(), base_image=base, is_published=True, position=position
+    )
     for order, (layer_slug, box) in enumerate(spec["layers"].items()):
         mask = factories.content(factories.image_bytes(array=box_mask(size, box)), "mask.png")
         layer = services.layer_create(
@@ -63,7 +65,7 @@ def make_scene(tenant, slug, spec):
             poi_yaw=(box[0] + box[1]) / 2, poi_pitch=min((box[2] + box[3]) / 2, 80),
         )
         for number, color in enumerate(spec["colors"]):
-            material = factories.make_material(tenant, slug=f"{layer_slug}-{number}", color=color)
+            material = factories.make_material(tenant, slug=f"{slug}-{layer_slug}-{number}", color=color)
             image = factories.content(factories.image_bytes(array=textured(size, color), fmt="JPEG"), "o.jpg")
             services.layer_option_create(layer=layer, material=material, image=image)
     return scene
@@ -84,7 +86,7 @@ def preparation_deferred():
 def seed():
     with preparation_deferred():
         tenant = factories.make_tenant("e2e", name="E2E Stone", primary_color="#0b7a5a")
-        scenes = [make_scene(tenant, "room", ROOM)]
+        scenes = [make_scene(tenant, "room", ROOM), make_scene(tenant, "studio", SMALL, position=1, tint=(90, 120, 150))]
         idle = factories.make_tenant("idle", name="Idle Stone", idle_reset_seconds=4, language="pt-br")
         scenes.append(make_scene(idle, "small", SMALL))
     for scene in scenes:

@@ -78,6 +78,39 @@ def test_the_totem_shows_a_panorama_that_is_not_black(page, live_url):
     assert page.errors == []
 
 
+def test_the_scene_selector_switches_scene_and_its_layers(page, live_url):
+    page.goto(f"{live_url}/t/e2e/")
+    wait_shown(page)
+    room = panorama_pixels(page)
+    assert page.locator("#scenes .scene").all_inner_texts() == ["Room", "Studio"]
+    assert page.get_attribute("#scenes .scene[data-scene='room']", "aria-pressed") == "true"
+    build = page.evaluate("document.body.dataset.shown")
+
+    page.click("#scenes .scene[data-scene='studio']")
+    page.wait_for_function("b => document.body.dataset.shown !== b", arg=build)
+    page.wait_for_timeout(400)
+
+    assert "scene=studio" in page.url
+    assert page.get_attribute("#scenes .scene[data-scene='studio']", "aria-pressed") == "true"
+    assert page.locator("#layers .layer").all_inner_texts() == ["Counter"]
+    studio = panorama_pixels(page)
+    assert studio.mean() > 40
+    assert np.abs(studio - room).mean() > 15, "the studio's bluish base replaced the room"
+
+
+def test_arrow_keys_turn_the_view(page, live_url):
+    page.goto(f"{live_url}/t/e2e/")
+    wait_shown(page)
+    yaw = page.evaluate("window.totemView().yaw()")
+
+    page.keyboard.down("ArrowRight")
+    page.wait_for_timeout(500)
+    page.keyboard.up("ArrowRight")
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("window.totemView().yaw()") > yaw + 0.1
+
+
 def test_levels_arrive_up_to_the_top_level_and_sharpen_the_view(page, live_url):
     render = post_render(live_url, "e2e", "room", {"counter": "3", "wall": "3", "floor": "3"})
     for _ in range(100):
