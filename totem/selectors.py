@@ -29,13 +29,19 @@ def totem_boot_data(*, tenant, request):
         "logoUrl": tenant.logo.url if tenant.logo else "",
         "configUrl": f"{api}/config",
         "rendersUrl": f"{api}/renders",
-        "config": tenant_config_data(tenant=tenant, request=request),
+        "config": None if _requires_key(tenant) else tenant_config_data(tenant=tenant, request=request),
     }
+
+
+def _requires_key(tenant):
+    # A tenant whose API needs a kiosk key keeps its catalog off the public page; the page then
+    # fetches it with the key. (`require_api_key` comes with the production hardening.)
+    return bool(getattr(tenant, "require_api_key", False))
 
 
 def first_thumbnails(*, config, scene_slug=None):
     """Thumbnail URLs of the layer the page opens first (the requested scene's, else the first)."""
-    scenes = config["scenes"]
+    scenes = config["scenes"] if config else []
     scene = next((s for s in scenes if s["slug"] == scene_slug), scenes[0] if scenes else None)
     if not scene or not scene["layers"]:
         return []

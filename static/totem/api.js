@@ -27,14 +27,30 @@ function retryAfterSeconds(response) {
   return 2;
 }
 
-async function requestJson(url, { method = "GET", body, signal } = {}) {
+// A tenant may require an API key of its kiosks: set once by opening the totem at
+// `/t/<tenant>/#key=<key>`, kept in this browser's storage, sent with every API call.
+export function kioskKey(tenant) {
+  const name = `panoconfig.key.${tenant}`;
+  const fromFragment = new URLSearchParams(window.location.hash.slice(1)).get("key");
+  try {
+    if (fromFragment) window.localStorage.setItem(name, fromFragment);
+    return fromFragment || window.localStorage.getItem(name) || "";
+  } catch {
+    return fromFragment || ""; // storage disabled: the key lives as long as the page
+  }
+}
+
+async function requestJson(url, { method = "GET", body, signal, key } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (key) headers["X-Api-Key"] = key;
   let response;
   try {
     response = await fetch(url, {
       method,
       signal,
       credentials: "same-origin",
-      headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
@@ -51,16 +67,23 @@ async function requestJson(url, { method = "GET", body, signal } = {}) {
   }
 }
 
-export function createApi(boot) {
+export function createApi(boot, key = "") {
   const renderUrl = (build) => `${boot.rendersUrl}/${encodeURIComponent(build)}`;
+  const call = (url, options = {}) => requestJson(url, { ...options, key });
   return {
-    config: (signal) => requestJson(boot.configUrl, { signal }),
-    render: ({ scene, selection }, signal) =>
-      requestJson(`${boot.rendersUrl}`, { method: "POST", body: { scene, selection }, signal }),
-    status: (url, signal) => requestJson(url, { signal }),
-    renderByBuild: (build, signal) => requestJson(renderUrl(build), { signal }),
-    still: (build, signal) => requestJson(`${renderUrl(build)}/still`, { method: "POST", body: {}, signal }),
-    qrUrl: (build) => `${renderUrl(build)}/qr.svg`,
+    config: (signal) => call(boot.configUrl, { signal }),
+    render: ({ scene, selection }, signal) => call(boot.rendersUrl, { method: "POST", body: { scene, selection }, signal }),
+    status: (url, signal) => call(url, { signal }),
+    renderByBuild: (build, signal) => call(renderUrl(build), { signal }),
+    still: (build, signal) => call(`${renderUrl(build)}/still`, { method: "POST", body: {}, signal }),
+    // An <img> cannot send the key: with one, the QR code comes through fetch as a blob.
+    qrImage: async (build) => {
+      const url = `${renderUrl(build)}/qr.svg`;
+      if (!key) return url;
+      const response = await fetch(url, { headers: { "X-Api-Key": key } });
+      if (!response.ok) throw new ApiFailure(response.status);
+      return URL.createObjectURL(await response.blob());
+    },
   };
 }
 

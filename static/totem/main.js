@@ -1,6 +1,6 @@
 // The totem page: boots from the embedded settings, keeps one configuration on screen and
 // in the address bar, and never leaves the customer in front of a dead screen.
-import { ApiFailure, createApi, isAbort, RateLimited, sleep } from "./api.js";
+import { ApiFailure, createApi, isAbort, kioskKey, RateLimited, sleep } from "./api.js";
 import { defaultSelection, normalizeConfig, selectionFrom } from "./config.js";
 import { translatePage, translator } from "./i18n.js";
 import { IdleWatch, lockChrome, setupFullscreen } from "./kiosk.js";
@@ -12,7 +12,7 @@ const DEBOUNCE_MS = 150;
 const $ = (id) => document.getElementById(id);
 const boot = JSON.parse($("totem-boot").textContent);
 const t = translator(boot.language);
-const api = createApi(boot);
+const api = createApi(boot, kioskKey(boot.tenant));
 const body = document.body;
 
 // Timings for measurement and the browser tests: {name, t (ms since navigation), ...}.
@@ -51,7 +51,6 @@ const picker = new Picker({
 
 function panoramaEvent(name, detail) {
   if (name === "switch") {
-    body.classList.remove("is-booting");
     body.dataset.shown = detail.build;
     body.dataset.levelsLoaded = "1";
     record(detail.first ? "first-frame" : "shown", detail);

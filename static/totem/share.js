@@ -5,7 +5,7 @@ import { isAbort, RateLimited, sleep } from "./api.js";
 export function shareUrl(sceneSlug, build) {
   const url = new URL(window.location.href);
   url.search = "";
-  url.hash = "";
+  url.hash = ""; // also drops a kiosk key (#key=…) once it is stored
   url.searchParams.set("scene", sceneSlug);
   url.searchParams.set("build", build);
   return url.toString();
@@ -21,10 +21,16 @@ export function requestedConfiguration() {
   return { scene: params.get("scene"), build: params.get("build") };
 }
 
-export function showQr({ dialog, image, api, build, t }) {
+export async function showQr({ dialog, image, api, build, t }) {
   image.alt = t("qrAlt");
-  image.src = api.qrUrl(build);
+  if (image.src.startsWith("blob:")) URL.revokeObjectURL(image.src);
+  image.removeAttribute("src");
   dialog.showModal();
+  try {
+    image.src = await api.qrImage(build);
+  } catch {
+    image.alt = t("failed");
+  }
 }
 
 const stillUrlOf = (answer) => answer?.url || answer?.still_url || answer?.image || answer?.still?.url || "";

@@ -204,12 +204,29 @@ def test_the_qr_code_decodes_to_the_address_of_the_configuration(page, live_url)
     page.wait_for_function("b => document.body.dataset.shown !== b", arg=default_build)
 
     page.click("#take-home")
-    page.wait_for_function("() => document.getElementById('share-qr').complete")
+    page.wait_for_function("() => document.getElementById('share-qr').naturalWidth > 0")
     page.wait_for_timeout(200)
     image = Image.open(io.BytesIO(page.locator("#share-qr").screenshot()))
 
     results = zxingcpp.read_barcodes(image)
     assert [result.text for result in results] == [page.url]
+
+
+def test_a_kiosk_key_in_the_fragment_is_kept_and_sent_with_every_api_call(page, live_url):
+    sent = []
+    page.on("request", lambda request: "/api/" in request.url and sent.append(request.headers.get("x-api-key")))
+
+    page.goto(f"{live_url}/t/e2e/#key=kiosk-key-123")
+    wait_shown(page)
+    build = page.evaluate("document.body.dataset.shown")
+    page.click("#options .option[data-option='1']")
+    page.wait_for_function("b => document.body.dataset.shown !== b", arg=build)
+    page.goto(f"{live_url}/t/e2e/")
+    wait_shown(page)
+
+    assert "#key" not in page.url
+    assert len(sent) >= 3 and set(sent) == {"kiosk-key-123"}
+    assert page.evaluate("localStorage.getItem('panoconfig.key.e2e')") == "kiosk-key-123"
 
 
 def test_the_picture_button_gives_a_jpeg_to_download(page, live_url):
