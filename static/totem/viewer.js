@@ -123,8 +123,9 @@ export class Panorama {
     if (!scene) return;
     const target = { yaw, pitch };
     if (fov !== undefined) target.fov = verticalFov(fov, this.element);
-    scene.lookTo(target, { transitionDuration: duration });
-    this.heading = { target, until: performance.now() + duration };
+    const heading = { target, until: performance.now() + duration, scene, done: false };
+    this.heading = heading;
+    scene.lookTo(target, { transitionDuration: duration }, () => this.#headingOver(heading, scene));
   }
 
   resetView({ yaw, pitch, fov }) {
@@ -206,11 +207,21 @@ export class Panorama {
         resolve(true);
       });
       // A camera move (towards a layer) still under way carries on in the new scene; only
-      // after the switch, whose sceneChange stops any movement.
-      const left = entry.keepView && this.heading ? this.heading.until - performance.now() : 0;
-      if (left > 16) entry.scene.lookTo(this.heading.target, { transitionDuration: left });
+      // after the switch, whose sceneChange stops any movement. (Frames may lag its clock.)
+      const heading = this.heading;
+      if (entry.keepView && heading && !heading.done) {
+        const left = Math.max(heading.until - performance.now(), 120);
+        heading.scene = entry.scene;
+        entry.scene.lookTo(heading.target, { transitionDuration: left }, () => this.#headingOver(heading, entry.scene));
+      }
     }));
     return this.switching;
+  }
+
+  // A move ends when done or interrupted (a drag) on the scene it runs on; the replaced
+  // scene's move, stopped when that scene goes, does not count.
+  #headingOver(heading, scene) {
+    if (heading.scene === scene) heading.done = true;
   }
 
   #renderComplete(stable) {

@@ -5,20 +5,21 @@ import pytest
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.e2e.live import FAKE_SERVER_PORTS, free_port, live_panoconfig
 
-# Playwright's sync API runs an event loop on the test's thread; the ORM calls the tests make
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # pytest-django's live server (used with the fake API) inside this branch's port range.
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", f"127.0.0.1:{free_port(FAKE_SERVER_PORTS)}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module, closed with it: Playwright's sync API keeps an event loop
+    running on this thread, so the ORM calls made meanwhile must be allowed explicitly, and only
+    while the browser is open (Django's deploy checks refuse the variable)."""
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
@@ -35,9 +36,20 @@ def page(browser):
 
 
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory):
+def live_var(tmp_path_factory):
+    return tmp_path_factory.mktemp("e2e-live")
+
+
+@pytest.fixture(scope="session")
+def live_url(live_var):
     """Base URL of a live web server + Celery worker seeded by tests/e2e/seed.py."""
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    with live_panoconfig(tmp_path_factory.mktemp("e2e-live")) as base:
+    with live_panoconfig(live_var) as base:
         yield base
+
+
+@pytest.fixture
+def kiosk_key(live_url, live_var):
+    """A valid API key of the `e2e` tenant (the seed writes it beside the database)."""
+    return (live_var / "kiosk-key").read_text().strip()

@@ -7,8 +7,11 @@ Layer regions are boxes in equirectangular degrees, each with its point of inter
 
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+
+from django.conf import settings
 
 from catalog import services
 from catalog.signals import scene_images_changed
@@ -83,9 +86,19 @@ def preparation_deferred():
         scene_images_changed.sender_receivers_cache.clear()
 
 
+def kiosk_key(tenant):
+    """A real API key of the tenant where the API checks keys, else any string (it is ignored)."""
+    try:
+        from tenants.api_keys import api_key_create
+    except ImportError:
+        return "e2e-kiosk-key"
+    return api_key_create(tenant=tenant, name="e2e kiosk")[1]
+
+
 def seed():
     with preparation_deferred():
         tenant = factories.make_tenant("e2e", name="E2E Stone", primary_color="#0b7a5a")
+        (Path(settings.VAR_DIR) / "kiosk-key").write_text(kiosk_key(tenant))
         scenes = [make_scene(tenant, "room", ROOM), make_scene(tenant, "studio", SMALL, position=1, tint=(90, 120, 150))]
         idle = factories.make_tenant("idle", name="Idle Stone", idle_reset_seconds=4, language="pt-br")
         scenes.append(make_scene(idle, "small", SMALL))

@@ -53,8 +53,8 @@ def test_it_shows_the_lowest_level_first_then_the_top_level(page, totem_url):
     assert page.evaluate("document.body.dataset.levelsLoaded") == "1"
     assert top_level.held, "the page asked for top-level tiles once the level was stored"
     top_level.release()
-    page.wait_for_function("document.body.dataset.levelsLoaded === '2'")
-    page.wait_for_function("document.body.dataset.sharp === document.body.dataset.shown")
+    page.wait_for_function("() => document.body.dataset.levelsLoaded === '2'")
+    page.wait_for_function("() => document.body.dataset.sharp === document.body.dataset.shown")
     page.wait_for_timeout(200)
 
     high = panorama_pixels(page)

@@ -132,7 +132,7 @@ def test_levels_arrive_up_to_the_top_level_and_sharpen_the_view(page, live_url):
     for route in held:
         route.continue_()
     page.unroute(is_top)
-    page.wait_for_function("document.body.dataset.levelsLoaded === '2'")
+    page.wait_for_function("() => document.body.dataset.levelsLoaded === '2'")
     wait_sharp(page)
 
     high = panorama_pixels(page)
@@ -212,11 +212,11 @@ def test_the_qr_code_decodes_to_the_address_of_the_configuration(page, live_url)
     assert [result.text for result in results] == [page.url]
 
 
-def test_a_kiosk_key_in_the_fragment_is_kept_and_sent_with_every_api_call(page, live_url):
+def test_a_kiosk_key_in_the_fragment_is_kept_and_sent_with_every_api_call(page, live_url, kiosk_key):
     sent = []
     page.on("request", lambda request: "/api/" in request.url and sent.append(request.headers.get("x-api-key")))
 
-    page.goto(f"{live_url}/t/e2e/#key=kiosk-key-123")
+    page.goto(f"{live_url}/t/e2e/#key={kiosk_key}")
     wait_shown(page)
     build = page.evaluate("document.body.dataset.shown")
     page.click("#options .option[data-option='1']")
@@ -225,8 +225,8 @@ def test_a_kiosk_key_in_the_fragment_is_kept_and_sent_with_every_api_call(page, 
     wait_shown(page)
 
     assert "#key" not in page.url
-    assert len(sent) >= 3 and set(sent) == {"kiosk-key-123"}
-    assert page.evaluate("localStorage.getItem('panoconfig.key.e2e')") == "kiosk-key-123"
+    assert len(sent) >= 3 and set(sent) == {kiosk_key}
+    assert page.evaluate("localStorage.getItem('panoconfig.key.e2e')") == kiosk_key
 
 
 def test_the_picture_button_gives_a_jpeg_to_download(page, live_url):
