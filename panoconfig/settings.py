@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tenants",
     "catalog",
     "renders",
+    "totem",
 ]
 
 # Order matters where responses are concerned: a response passes the list bottom-up,
@@ -173,7 +174,11 @@ MEDIA_URL = "/media/"
 TILES_URL = "/tiles/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Marzipano as npm installed it (`npm ci`): served, never copied by hand or loaded from a CDN.
+    ("vendor/marzipano", BASE_DIR / "node_modules" / "marzipano" / "dist"),
+]
 
 R2_BUCKET = env_str("R2_BUCKET")
 R2_PUBLIC_URL = env_str("R2_PUBLIC_URL")

@@ -7,6 +7,7 @@ from renders.views import tile_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("totem.urls")),
     path("api/v1/", include("renders.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the strict CSP holds here too.

@@ -1,5 +1,7 @@
 """The totem's HTTP API (DESIGN.md): one view per operation, selectors read, services write."""
 
+import io
+
 import segno
 from django.http import Http404, HttpResponse
 from django_ratelimit.core import get_usage
@@ -187,7 +189,10 @@ class QrCodeApi(TenantApi):
         url = request.build_absolute_uri(
             f"/t/{self.tenant.slug}/?scene={combination.scene.slug}&build={combination.build}"
         )
-        svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
+        # A standalone SVG document needs its namespace, or an <img> (the totem) cannot show it.
+        buffer = io.BytesIO()
+        segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, xmldecl=False)
+        svg = buffer.getvalue()
         response = HttpResponse(svg, content_type="image/svg+xml")
         response["Cache-Control"] = "public, max-age=86400"
         return response
