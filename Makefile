@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench setup clean
+.PHONY: run test bench setup clean e2e-prod
 
 setup: $(STAMP) node_modules/.installed
 
@@ -24,6 +24,11 @@ run: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production stack on loopback: gunicorn, a Celery worker on Redis, PostgreSQL and
+# moto's S3 server, with the production settings (needs this machine's PostgreSQL and Redis).
+e2e-prod: setup
+	PYTHON=$(PY) ./scripts/e2e_prod.sh
 
 bench: $(STAMP)
 	$(PY) -m renders.engine.bench

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from celery import Celery
 
+import panoconfig.request_id  # noqa: F401  carries the request id into tasks (signals)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panoconfig.settings")
 
 app = Celery("panoconfig")

@@ -8,6 +8,8 @@ PostgreSQL, Redis and R2 through DATABASE_URL, REDIS_URL and R2_* alone.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from kombu import Queue
 
 from panoconfig.env import env_bool, env_int, env_list, env_secret, env_str
 
@@ -43,16 +45,24 @@ INSTALLED_APPS = [
     "renders",
 ]
 
+# Order matters where responses are concerned: a response passes the list bottom-up,
+# so TotemFramingMiddleware (last) marks the totem page before CSP and X-Frame-Options
+# write their headers, and the body limit sits inside CORS so a 413 stays readable.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "panoconfig.request_id.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "panoconfig.security.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "panoconfig.security.AdminLoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "panoconfig.security.TotemFramingMiddleware",
 ]
 
 ROOT_URLCONF = "panoconfig.urls"
@@ -101,7 +111,11 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # With acks_late, Redis re-delivers a task not acknowledged within the visibility
+    # timeout: it must outlast the hard time limit or a long render runs twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_TASK_TIME_LIMIT", 900, minimum=1) + 300,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # A broker that needs no server: kombu's file-system transport under var/.
@@ -120,6 +134,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Three queues so a burst of full renders never delays a still or a scene preparation;
+# a worker started without -Q consumes all three. Routes go by task name (tasks end in
+# `_task`); the first pattern that matches wins.
+CELERY_TASK_DEFAULT_QUEUE = "renders"
+CELERY_TASK_QUEUES = [Queue("renders"), Queue("stills"), Queue("prepare")]
+CELERY_TASK_ROUTES = (
+    [
+        ("*.tasks.*still*", {"queue": "stills"}),
+        ("*.tasks.*prepare*", {"queue": "prepare"}),
+        ("renders.tasks.*", {"queue": "renders"}),
+    ],
+)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 840, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900, minimum=1)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT")
+# Resident memory (KiB) after which a worker child is replaced: numpy buffers of big
+# panoramas fragment the heap. 0 turns the recycling off.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 0, minimum=0) or None
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0, minimum=0) or None
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Storage ------------------------------------------------------------------
 
@@ -174,6 +213,14 @@ STORAGES = {
         ),
     },
 }
+if R2_BUCKET:
+    # The web service and the workers run on separate machines with throwaway disks, so
+    # uploads (panoramas, masks, materials) live in the bucket too, under media/ and
+    # always under fresh random names (catalog.uploads), hence the same immutable caching.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_tiles_storage["OPTIONS"], "location": "media", "file_overwrite": False},
+    }
 
 # --- Uploads and images -------------------------------------------------------
 
@@ -200,8 +247,7 @@ PANOCONFIG_SHARE_KEY = env_secret("PANOCONFIG_SHARE_KEY", required=False)
 # django-ratelimit rates ("count/period") for render and still POSTs.
 PANOCONFIG_RATE_PER_IP = env_str("PANOCONFIG_RATE_PER_IP", "60/m")
 PANOCONFIG_RATE_PER_TENANT = env_str("PANOCONFIG_RATE_PER_TENANT", "600/m")
-# Behind a proxy, name the header holding the client address (e.g. HTTP_X_FORWARDED_FOR).
-RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+# The client address for the per-IP limits: see TRUSTED_PROXY_HOPS under Security.
 
 # --- Auth, i18n ---------------------------------------------------------------
 
@@ -222,8 +268,9 @@ USE_TZ = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Anonymous totems pass; a tenant with require_api_key needs its own key (tenants.api_auth).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tenants.api_auth.TenantApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["tenants.api_auth.HasTenantApiKey"],
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -235,22 +282,104 @@ SPECTACULAR_SETTINGS = {
 
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
 
-# --- Security (tightened further by the production issue) ---------------------
+# --- Security -------------------------------------------------------------------
+# Production differs from development by environment only: with DJANGO_DEBUG unset
+# every protection below is on, and `check --deploy` is clean (tests/production).
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The health check is probed over plain HTTP from inside the platform.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Only the registrable domain can be put on the preload list; on our own subdomain the
+# directive just says we would agree.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# How many reverse proxies append to X-Forwarded-For in front of the app (Render's
+# load balancer: 1; Cloudflare in front of it: 2). 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
+RATELIMIT_IP_META_KEY = "panoconfig.client_ip.client_ip"
+ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", "10/m")
+
+# Bodies above these sizes are refused with 413 before any view reads them. Admin
+# forms carry panorama uploads, so they get their own (larger) ceiling.
+PANOCONFIG_ADMIN_MAX_BODY_MB = env_int("PANOCONFIG_ADMIN_MAX_BODY_MB", 256, minimum=1)
+
+# CORS: no global allow-list. tenants.cors answers django-cors-headers'
+# check_request_enabled signal from each tenant's AllowedOrigin rows.
+CORS_URLS_REGEX = r"^/(api/v1/tenants/|tiles/)"
+CORS_ALLOWED_ORIGINS = []
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "x-api-key", "x-request-id"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID"]
+CORS_PREFLIGHT_MAX_AGE = 3600
+
+
+def _origin_of(url):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+_TILE_ORIGINS = [o for o in [_origin_of(R2_PUBLIC_URL), _origin_of(env_str("R2_ENDPOINT_URL"))] if o]
+
+# CSP: scripts only from this origin or carrying the per-response nonce; frames only
+# where a tenant embeds its totem (TotemFramingMiddleware widens frame-ancestors).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # Inline style attributes only (the admin has a few); no script can come this way.
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *_TILE_ORIGINS],
+        "connect-src": [SELF, *_TILE_ORIGINS],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# --- Logging and error reporting -------------------------------------------------
+
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "panoconfig.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "panoconfig.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # pyvips logs every thread pool it finishes at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "pyvips": {"level": "WARNING"}},
 }
+
+SENTRY_DSN = env_secret("SENTRY_DSN", required=False)
+if SENTRY_DSN:
+    from panoconfig.sentry import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

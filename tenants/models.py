@@ -32,6 +32,10 @@ class Tenant(models.Model):
         help_text="A totem returns to its default configuration after this many idle seconds.",
     )
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    require_api_key = models.BooleanField(
+        default=False,
+        help_text="When on, the tenant's API answers only requests carrying one of its own API keys.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantQuerySet.as_manager()
@@ -94,3 +98,28 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.tenant}"
+
+
+class TenantApiKey(models.Model):
+    """A kiosk device's key to its tenant's API. Only a SHA-256 digest of the key is stored."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=80, help_text="Where the key is used, e.g. “Totem by the entrance”.")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
