@@ -125,7 +125,8 @@ class PostgresCluster:
         self.bin = _pg_bin()
         self.dir = Path(tempfile.mkdtemp(prefix="reliability-pg-"))
         self.data = self.dir / "data"
-        self.log = Path(log_dir) / f"postgres-{self.port}.log"
+        # Inside the cluster's own folder: the server user cannot enter our mode-700 log folder.
+        self.log = self.dir / "postgres.log"
         self.as_root = os.geteuid() == 0
 
     def _run(self, *argv, check=True):
@@ -137,8 +138,6 @@ class PostgresCluster:
     def init(self):
         if self.as_root:
             shutil.chown(self.dir, "postgres", "postgres")
-            Path(self.log).touch()
-            shutil.chown(self.log, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
         return self
 

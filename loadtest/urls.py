@@ -10,7 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panoconfig.urls import urlpatterns as project_urlpatterns
+from panoconfig.urls import handler404, handler500, urlpatterns as project_urlpatterns  # noqa: F401
 from renders.apis import LimitedJSONParser, RenderCreateApi
 from tenants.models import Tenant
 

@@ -239,6 +239,9 @@ PANOCONFIG_RENDER_SOFT_TIME_LIMIT = env_int("PANOCONFIG_RENDER_SOFT_TIME_LIMIT",
 PANOCONFIG_RENDER_HARD_TIME_LIMIT = env_int("PANOCONFIG_RENDER_HARD_TIME_LIMIT", 660, minimum=1)
 # A failed job is tried again when asked for after this long.
 PANOCONFIG_RENDER_RETRY_FAILED_SECONDS = env_int("PANOCONFIG_RENDER_RETRY_FAILED_SECONDS", 60, minimum=0)
+# Retries (exponential backoff from 2 s, capped at 60 s, jittered) of a render whose tile
+# storage failed: 8 ride out an R2 outage of a minute or more before the job is failed.
+PANOCONFIG_RENDER_STORAGE_RETRIES = env_int("PANOCONFIG_RENDER_STORAGE_RETRIES", 8, minimum=0)
 PANOCONFIG_UPLOAD_THREADS = env_int("PANOCONFIG_UPLOAD_THREADS", 4, minimum=1)
 PANOCONFIG_JPEG_QUALITY = env_int("PANOCONFIG_JPEG_QUALITY", 85, minimum=1)
 PANOCONFIG_PREWARM_CAP = env_int("PANOCONFIG_PREWARM_CAP", 1000, minimum=1)

@@ -59,14 +59,18 @@ def _owned(job, token, **fields):
 
 
 def job_release(*, job_id, token, error=""):
-    """Give a claimed job back to the queue (before a retry)."""
-    RenderJob.objects.filter(pk=job_id, claim=token).update(status=JobStatus.QUEUED, claim="", error=error[:2000])
+    """Give a claimed job back to the queue (before a retry); queued_at restarts the stale clock."""
+    RenderJob.objects.filter(pk=job_id, claim=token).update(
+        status=JobStatus.QUEUED, claim="", error=error[:2000], queued_at=timezone.now()
+    )
 
 
-def job_fail(*, job_id, error, token=None):
+def job_fail(*, job_id, error, token=None, unclaimed_only=False):
     jobs = RenderJob.objects.filter(pk=job_id).exclude(status=JobStatus.READY)
     if token is not None:
         jobs = jobs.filter(claim=token)
+    elif unclaimed_only:
+        jobs = jobs.filter(claim="")
     jobs.update(status=JobStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now(), claim="")
 
 

@@ -35,11 +35,26 @@ class RenderState:
         return self.status == JobStatus.READY
 
 
-def _enqueue(job):
+class QueueUnavailable(Exception):
+    """The broker refused a job; the job is kept and queued again on a later request."""
+
+
+def _publish(job):
+    from kombu.exceptions import OperationalError as BrokerError
     from renders.tasks import render_job_task, render_still_task
 
     task = render_still_task if job.kind == JobKind.STILL else render_job_task
-    transaction.on_commit(lambda: task.delay(job.pk))
+    try:
+        task.delay(job.pk)
+    except (BrokerError, ConnectionError, OSError) as error:
+        # Back-date queued_at so the next request for this job finds it stale and publishes again.
+        RenderJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(queued_at=timezone.now() - timedelta(days=1))
+        logger.warning("job %s not published, the broker is unavailable: %s", job.pk, error)
+        raise QueueUnavailable(str(error)) from error
+
+
+def _enqueue(job):
+    transaction.on_commit(lambda: _publish(job))
 
 
 def _cached_tiles(combination):
