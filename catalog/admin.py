@@ -40,6 +40,7 @@ class ServiceSaveMixin:
 @admin.register(Material)
 class MaterialAdmin(SniffedUploadsMixin, ServiceSaveMixin, TenantScopedAdmin):
     list_display = ["thumbnail_preview", "name", "slug", "tenant", "sku"]
+    list_select_related = ["tenant"]
     list_display_links = ["name"]
     list_filter = ["tenant"]
     search_fields = ["name", "slug", "sku"]

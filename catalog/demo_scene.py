@@ -27,7 +27,10 @@ BOXES = [
     ((-2.43, -0.74, 2.37), (2.43, -0.7, 3.0), COUNTERTOP),  # its worktop, overhanging 5 cm
     ((-0.95, -1.6, 1.0), (0.95, -0.74, 1.7), CABINET),  # island
     ((-1.02, -0.74, 0.93), (1.02, -0.7, 1.77), COUNTERTOP),  # island worktop
+    ((-2.4, 0.2, 2.66), (-0.95, 0.95, 3.0), CABINET),  # wall cabinets either side of the window
+    ((0.95, 0.2, 2.66), (2.4, 0.95, 3.0), CABINET),
 ]
+FLOOR_STANDING = [box for box in BOXES if box[0][1] <= ROOM_MIN[1] and box[2] == CABINET]
 BACKSPLASH_AREA = ((-2.43, 2.43), (-0.7, 0.0))  # x and y ranges on the front wall
 WINDOW_AREA = ((-0.75, 0.75), (0.15, 0.85))
 LIGHT = np.array([0.0, 0.55, 1.2], dtype=np.float32)
@@ -67,22 +70,22 @@ def default_materials():
 
 
 class Kitchen:
-    """Renders the base, the masks and the option images of one size, lazily."""
+    """Traces the room once at a given width, then gives the base, masks and option images."""
 
     def __init__(self, width=4096):
         if width % 2:
             raise ValueError("width must be even")
         self.width, self.height = width, width // 2
-        self.surfaces = self._trace_centres()
+        self.surfaces, centre_colours = self._trace_centres()
         self.edge_rows, self.edge_cols = np.nonzero(_edges(self.surfaces))
-        self.edge_dirs = _directions(self.edge_rows, self.edge_cols, self.width, self.height, SUPERSAMPLE)
-        self.edge_hits = trace(self.edge_dirs.reshape(-1, 3))
-        self._base = None
+        self.on_edge = np.zeros(self.surfaces.shape, dtype=bool)
+        self.on_edge[self.edge_rows, self.edge_cols] = True
+        edge_dirs = _directions(self.edge_rows, self.edge_cols, self.width, self.height, SUPERSAMPLE)
+        self.edge_hits = trace(edge_dirs.reshape(-1, 3))
+        self._base = self._render_edges(default_materials(), None, centre_colours)
         self._masks = {}
 
     def base(self):
-        if self._base is None:
-            self._base = self._render(default_materials(), pixels=None)
         return self._base
 
     def mask(self, layer):
@@ -99,37 +102,38 @@ class Kitchen:
     def option(self, layer, material_slug):
         """The whole panorama with ``layer`` in another material (the base elsewhere)."""
         materials = {**default_materials(), layer.surface: material_slug}
-        image = self.base().copy()
         inside = self.mask(layer) > 0
-        return self._render(materials, pixels=inside, into=image)
+        image = self._base.copy()
+        self._render_interior(materials, inside & ~self.on_edge, image)
+        return self._render_edges(materials, inside, image)
 
     def _trace_centres(self):
+        """Surface ids and base colours through each pixel's centre."""
         surfaces = np.empty((self.height, self.width), dtype=np.int8)
+        colours = np.empty((self.height, self.width, 3), dtype=np.uint8)
+        materials = default_materials()
         for top in range(0, self.height, BAND_ROWS):
             rows, cols = _band(top, min(top + BAND_ROWS, self.height), self.width)
             hits = trace(_directions(rows, cols, self.width, self.height, 1).reshape(-1, 3))
             surfaces[rows, cols] = hits.surface
-        return surfaces
+            colours[rows, cols] = to_srgb8(shade(hits, materials))
+        return surfaces, colours
 
-    def _render(self, materials, pixels=None, into=None):
-        image = into if into is not None else np.empty((self.height, self.width, 3), dtype=np.uint8)
-        on_edge = np.zeros((self.height, self.width), dtype=bool)
-        on_edge[self.edge_rows, self.edge_cols] = True
-        wanted = ~on_edge if pixels is None else pixels & ~on_edge
+    def _render_interior(self, materials, wanted, image):
         for top in range(0, self.height, BAND_ROWS):
-            bottom = min(top + BAND_ROWS, self.height)
-            rows, cols = np.nonzero(wanted[top:bottom])
-            rows = rows + top
+            rows, cols = np.nonzero(wanted[top : top + BAND_ROWS])
             if len(rows):
+                rows = rows + top
                 hits = trace(_directions(rows, cols, self.width, self.height, 1).reshape(-1, 3))
                 image[rows, cols] = to_srgb8(shade(hits, materials))
-        edge_wanted = np.ones(len(self.edge_rows), dtype=bool) if pixels is None else pixels[
-            self.edge_rows, self.edge_cols
-        ]
-        if edge_wanted.any():
-            samples = np.repeat(edge_wanted, SUPERSAMPLE**2)
+
+    def _render_edges(self, materials, pixels, image):
+        """Edge pixels (all, or those inside ``pixels``) as the mean of their 4×4 samples."""
+        wanted = np.ones(len(self.edge_rows), dtype=bool) if pixels is None else pixels[self.edge_rows, self.edge_cols]
+        if wanted.any():
+            samples = np.repeat(wanted, SUPERSAMPLE**2)
             colours = shade(self.edge_hits.take(samples), materials).reshape(-1, SUPERSAMPLE**2, 3)
-            image[self.edge_rows[edge_wanted], self.edge_cols[edge_wanted]] = to_srgb8(colours.mean(axis=1))
+            image[self.edge_rows[wanted], self.edge_cols[wanted]] = to_srgb8(colours.mean(axis=1))
         return image
 
 
@@ -160,19 +164,21 @@ def trace(dirs):
         surface[(axis == 1) & (sign < 0)] = CEILING
         for low, high, box_surface in BOXES:
             low, high = np.asarray(low, np.float32), np.asarray(high, np.float32)
-            t0 = low * inverse
-            t1 = high * inverse
+            rays = np.flatnonzero(_may_reach(dirs, low, high))
+            t0 = low * inverse[rays]
+            t1 = high * inverse[rays]
             near = np.minimum(t0, t1)
             far = np.maximum(t0, t1)
             near[np.isnan(near)] = -np.inf
             far[np.isnan(far)] = np.inf
             box_axis = np.argmax(near, axis=1)
-            t_in = near[np.arange(len(dirs)), box_axis]
-            hit = (t_in <= far.min(axis=1)) & (t_in > 0) & (t_in < t)
-            t = np.where(hit, t_in, t)
-            axis = np.where(hit, box_axis, axis)
-            sign = np.where(hit, -np.sign(dirs[np.arange(len(dirs)), box_axis]), sign).astype(np.int8)
-            surface = np.where(hit, box_surface, surface).astype(np.int8)
+            t_in = near[np.arange(len(rays)), box_axis]
+            hit = (t_in <= far.min(axis=1)) & (t_in > 0) & (t_in < t[rays])
+            rays, box_axis = rays[hit], box_axis[hit]
+            t[rays] = t_in[hit]
+            axis[rays] = box_axis
+            sign[rays] = -np.sign(dirs[rays, box_axis]).astype(np.int8)
+            surface[rays] = box_surface
     point = dirs * t[:, None]
     on_front_wall = (surface == WALL) & (axis == 2) & (sign < 0)
     surface[on_front_wall & _inside(point, BACKSPLASH_AREA)] = BACKSPLASH
@@ -230,7 +236,7 @@ def _occlusion(point):
     near_planes = np.minimum(point - ROOM_MIN, ROOM_MAX - point)
     soft = 1 - 0.45 * np.exp(-near_planes / 0.35)
     occlusion = np.sort(soft, axis=1)[:, 1]  # the second-nearest plane: the corner's darkening
-    for low, high, _ in BOXES[::2]:
+    for low, high, _ in FLOOR_STANDING:
         dx = np.maximum(np.maximum(low[0] - point[:, 0], point[:, 0] - high[0]), 0)
         dz = np.maximum(np.maximum(low[2] - point[:, 2], point[:, 2] - high[2]), 0)
         on_floor = point[:, 1] < ROOM_MIN[1] + 0.01
@@ -261,6 +267,17 @@ def _surface_coordinates(hits):
     u = np.where(hits.axis == 0, p[:, 2], p[:, 0])
     v = np.where(hits.axis == 1, p[:, 2], p[:, 1])
     return u + 10.0, v + 10.0
+
+
+def _may_reach(dirs, low, high):
+    """Rays that point towards the box at all (the camera is outside every box)."""
+    reach = np.ones(len(dirs), dtype=bool)
+    for index in range(3):
+        if high[index] < 0:
+            reach &= dirs[:, index] < 0
+        elif low[index] > 0:
+            reach &= dirs[:, index] > 0
+    return reach
 
 
 def _inside(point, area):

@@ -124,16 +124,13 @@ class Scene(DigestedImagesMixin, models.Model):
         if info is None:
             return None
         validation.check_panorama(info, self.projection)
-        if self.pk and self.width and info.size != (self.width, self.height) and self._has_images_sized():
+        if self.pk and self.width and info.size != (self.width, self.height) and self.layers.exists():
             raise ValidationError(
                 f"This image is {info.width}×{info.height} but the scene's layers and options are "
                 f"{self.width}×{self.height}; a new base must keep the size of the scene's other images.",
                 code="size_mismatch",
             )
         return info
-
-    def _has_images_sized(self):
-        return self.layers.exists()
 
     def image_size(self):
         """(width, height) of the base, read from a new upload's header when not yet saved."""

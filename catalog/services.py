@@ -20,6 +20,7 @@ from catalog.uploads import file_sha256
 
 _new_files = contextvars.ContextVar("catalog_new_files", default=None)
 
+PREPARATION_FIELDS = {"preparation_status", "preparation_error", "prepared_inputs", "prepared_at"}
 # Image fields whose change alters what a scene renders.
 RENDER_IMAGES = {Scene: {"base_image"}, Layer: {"mask_image"}, LayerOption: {"image"}}
 
@@ -178,7 +179,7 @@ def _assign(instance, name, value):
 def _save(instance):
     old_names = _stored_file_names(instance)
     try:
-        instance.save()
+        instance.save(update_fields=_fields_to_write(instance))
     finally:
         # Recorded even when the insert fails: the file is already in storage by then.
         journal = _new_files.get()
@@ -187,9 +188,26 @@ def _save(instance):
     changed = getattr(instance, "changed_images", set()) & RENDER_IMAGES.get(type(instance), set())
     if changed:
         scene_images_changed_notify(scene_id=_scene_id(instance))
+        if isinstance(instance, Scene):
+            instance.preparation_status = PreparationStatus.PENDING
     delete_files_on_commit(
         [name for field, name in old_names.items() if name and getattr(instance, field).name != name]
     )
+
+
+def _fields_to_write(instance):
+    """Every field but a stored scene's preparation state, which only the render service writes.
+
+    A scene held in memory while its layers change (or while a worker prepares it)
+    must not write back a stale status over the current one.
+    """
+    if not isinstance(instance, Scene) or instance._state.adding:
+        return None
+    return [
+        field.name
+        for field in Scene._meta.concrete_fields
+        if not field.primary_key and field.name not in PREPARATION_FIELDS
+    ]
 
 
 def _new_file_names(instance, old_names):

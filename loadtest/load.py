@@ -122,6 +122,7 @@ def saturation(base_url, run_dir, post_lines, tenant):
 def storm(api, scene, media_root, *, clients=100, posts=300, combinations=20):
     """300 POSTs over 20 new combinations from 100 concurrent clients, then wait for every job."""
     from renders.models import JobStatus, RenderJob, Tile
+    from renders.services import job_requests
 
     chosen = stack.selections(scene, combinations)
     barrier = threading.Barrier(clients)
@@ -160,7 +161,7 @@ def storm(api, scene, media_root, *, clients=100, posts=300, combinations=20):
         "tiles_indexed": tiles.count(),
         "tiles_rendered_by_jobs": rendered,
         "tiles_missing_on_disk": sum(1 for key in tiles.values_list("key", flat=True) if key not in stored_files),
-        "requests_counted_on_jobs": sum(jobs.values_list("request_count", flat=True)),
+        "requests_counted_on_jobs": sum(job_requests(job=job) for job in jobs),
         "all_answered_s": round(answered_s, 2),
         "all_ready_s": round(ready_s, 2),
     }

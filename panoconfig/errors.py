@@ -12,7 +12,11 @@ from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# What the Django cache raises when Redis is away: callers that can do without it catch these.
+CACHE_ERRORS = (RedisError, ConnectionError, OSError)
 
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE = {

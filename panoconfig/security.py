@@ -84,6 +84,16 @@ def rate_period_seconds(rate):
     return multiplier * units[period[-1]]
 
 
+def admin_login_path():
+    """The admin login URL, or None under a URLconf without the admin (some test setups)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("admin:login")
+    except NoReverseMatch:
+        return None
+
+
 class AdminLoginRateLimitMiddleware:
     """429 (with Retry-After) for password guessing on the admin login form.
 
@@ -98,9 +108,7 @@ class AdminLoginRateLimitMiddleware:
         self.is_ratelimited = is_ratelimited
 
     def __call__(self, request):
-        from django.urls import reverse
-
-        if request.method == "POST" and request.path_info == reverse("admin:login"):
+        if request.method == "POST" and request.path_info == admin_login_path():
             rate = settings.ADMIN_LOGIN_RATE
             limited = [
                 self.is_ratelimited(request, group=f"admin-login-{key}", key=key, rate=rate, method="POST", increment=True)
@@ -116,3 +124,30 @@ class AdminLoginRateLimitMiddleware:
                 response["Retry-After"] = str(retry_after)
                 return response
         return self.get_response(request)
+
+
+class ApiDocsCspMiddleware:
+    """Widen the CSP for the Swagger page (`/api/docs/`) alone.
+
+    drf-spectacular's page loads Swagger UI from jsDelivr and boots it with an inline
+    script; it shows no user content (the schema is fetched from /api/schema/). Every
+    other page keeps the strict policy. Must come after CSPMiddleware in MIDDLEWARE.
+    """
+
+    PATH = "/api/docs/"
+    CDN = "https://cdn.jsdelivr.net"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info == self.PATH:
+            from csp.constants import UNSAFE_INLINE
+
+            response._csp_update = {
+                "script-src": [self.CDN, UNSAFE_INLINE],
+                "style-src": [self.CDN],
+                "img-src": [self.CDN],
+            }
+        return response

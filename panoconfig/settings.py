@@ -49,8 +49,9 @@ INSTALLED_APPS = [
 # so TotemFramingMiddleware (last) marks the totem page before CSP and X-Frame-Options
 # write their headers, and the body limit sits inside CORS so a 413 stays readable.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # First, so every response (HTTPS redirects included) carries its request id.
     "panoconfig.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "panoconfig.security.TotemFramingMiddleware",
+    "panoconfig.security.ApiDocsCspMiddleware",
 ]
 
 ROOT_URLCONF = "panoconfig.urls"
@@ -124,7 +126,11 @@ else:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # Where kombu records which queues each exchange feeds (else ./control).
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
+        # kombu polls the folder; its default of 1 s would add up to a second to every render.
+        "polling_interval": 0.1,
     }
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

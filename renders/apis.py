@@ -3,7 +3,6 @@
 import logging
 
 import segno
-from redis.exceptions import RedisError
 from django.http import Http404, HttpResponse
 from django_ratelimit.core import get_usage
 from django.conf import settings
@@ -15,13 +14,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panoconfig.errors import CACHE_ERRORS
 from renders import selectors, services
 from renders.combinations import SelectionError, combination_from_selection, scene_layers
 from renders.health import health_checks
 from renders.models import JobStatus
 
 MAX_BODY_BYTES = 16 * 1024
-CACHE_ERRORS = (RedisError, ConnectionError, OSError)
 logger = logging.getLogger(__name__)
 
 
@@ -161,6 +160,10 @@ class RenderCreateApi(TenantApi):
         scene = selectors.scene_get_published(tenant=self.tenant, slug=body.validated_data["scene"])
         if scene is None:
             raise exceptions.ValidationError({"scene": ["Unknown scene."]})
+        answer_key = selectors.ready_answer_key(scene=scene, selection=body.validated_data["selection"], request=request)
+        cached = selectors.ready_answer_get(key=answer_key)
+        if cached is not None:
+            return Response(cached, status=status.HTTP_200_OK)
         try:
             combination = combination_from_selection(
                 scene=scene, selection=body.validated_data["selection"], layers=scene_layers(scene)
@@ -168,7 +171,10 @@ class RenderCreateApi(TenantApi):
         except SelectionError as error:
             raise exceptions.ValidationError(error.messages) from None
         state = _queued(services.render_request, combination=combination)
-        return _render_response(state, tenant=self.tenant, request=request, build=combination.build)
+        response = _render_response(state, tenant=self.tenant, request=request, build=combination.build)
+        if state.is_ready:
+            selectors.ready_answer_set(key=answer_key, data=response.data, job=state.job)
+        return response
 
 
 class RenderDetailApi(TenantApi):

@@ -27,10 +27,14 @@ class RequestedBy(models.TextChoices):
 
 
 class RenderJobQuerySet(TenantQuerySet):
-    def stale(self, *, seconds, now=None):
-        """Jobs whose worker stopped reporting: taken over when asked for again."""
-        limit = (now or timezone.now()) - timedelta(seconds=seconds)
-        queued_too_long = models.Q(status=JobStatus.QUEUED, queued_at__lt=limit)
+    def stale(self, *, seconds, queued_seconds=None, now=None):
+        """Jobs whose worker stopped reporting (or whose message seems lost): taken over when
+        asked for again. A queued job waits ``queued_seconds`` (10 × ``seconds`` by default)
+        since a long prewarm can legitimately keep it in the queue."""
+        now = now or timezone.now()
+        limit = now - timedelta(seconds=seconds)
+        queued_limit = now - timedelta(seconds=queued_seconds if queued_seconds is not None else seconds * 10)
+        queued_too_long = models.Q(status=JobStatus.QUEUED, queued_at__lt=queued_limit)
         silent = models.Q(status=JobStatus.RENDERING) & (
             models.Q(heartbeat_at__lt=limit) | models.Q(heartbeat_at__isnull=True)
         )

@@ -1,13 +1,21 @@
 """Reads for the API and the admin. Every lookup starts from a tenant."""
 
+import hashlib
+import json
+import logging
+
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Sum
 
 from catalog.models import Layer, LayerOption, PreparationStatus, Scene
+from panoconfig.errors import CACHE_ERRORS
 from renders import sharecodes
 from renders.combinations import combination_from_build, scene_layers
 from renders.models import JobKind, JobStatus, RenderJob, Tile
 from renders.tilestore import UrlMaker
 from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
 
 
 def tenant_get_active(*, slug):
@@ -29,7 +37,13 @@ def scenes_published(*, tenant):
 
 
 def scene_get_published(*, tenant, slug):
-    return scenes_published(tenant=tenant).filter(slug=slug).first()
+    """The tenant's renderable scene with this slug (layers are loaded by the caller), or None."""
+    return (
+        Scene.objects.for_tenant(tenant)
+        .filter(is_published=True, slug=slug)
+        .exclude(preparation_status=PreparationStatus.FAILED)
+        .first()
+    )
 
 
 def scene_for_build(*, tenant, build):
@@ -168,3 +182,42 @@ def scene_cache_figures(*, scene):
         "shared_share": round(shared / len(uses), 3) if uses else 0.0,
         "tile_references": sum(uses.values()),
     }
+
+
+# --- Answers for ready combinations ------------------------------------------------
+#
+# A ready combination's answer only changes when the scene does, so repeated POSTs of
+# it are served from the cache. The key holds everything that moves when the scene's
+# images change (the catalog resets preparation_status, preparation sets
+# prepared_inputs); changes that do not touch images (a layer's default option) show
+# after READY_ANSWER_SECONDS at most.
+
+READY_ANSWER_SECONDS = 60
+
+
+def ready_answer_key(*, scene, selection, request):
+    state = [scene.pk, str(scene.updated_at), scene.prepared_inputs, scene.preparation_status,
+             sorted(selection.items()), request.get_host(), request.is_secure()]
+    return "renders:answer:" + hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+
+def ready_answer_get(*, key):
+    try:
+        cached = cache.get(key)
+    except CACHE_ERRORS as error:  # Redis away: answer from the database
+        logger.warning("answer cache unavailable: %s", error)
+        return None
+    if cached is None:
+        return None
+    from renders.services import job_count_hit
+
+    job_count_hit(job_id=cached["job"])
+    return cached["data"]
+
+
+def ready_answer_set(*, key, data, job):
+    if job is not None:
+        try:
+            cache.set(key, {"data": data, "job": job.pk}, READY_ANSWER_SECONDS)
+        except CACHE_ERRORS as error:
+            logger.warning("answer cache unavailable: %s", error)

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.models import PreparationStatus, Scene
+from panoconfig.errors import CACHE_ERRORS
 from renders.combinations import Combination, combinations_all, scene_layers
 from renders.models import JobKind, JobStatus, RenderJob, RequestedBy, Tile
 from renders.preparation import prepared_get_local
@@ -35,6 +37,10 @@ class RenderState:
         return self.status == JobStatus.READY
 
 
+# Redis serves lower numbers first: a totem waiting in front of the screen overtakes a prewarm.
+PRIORITIES = {RequestedBy.TOTEM: 0, RequestedBy.ADMIN: 3, RequestedBy.PREWARM: 6}
+
+
 class QueueUnavailable(Exception):
     """The broker refused a job; the job is kept and queued again on a later request."""
 
@@ -45,7 +51,7 @@ def _publish(job):
 
     task = render_still_task if job.kind == JobKind.STILL else render_job_task
     try:
-        task.delay(job.pk)
+        task.apply_async(args=[job.pk], priority=PRIORITIES.get(job.requested_by, 0))
     except (BrokerError, ConnectionError, OSError) as error:
         # Back-date queued_at so the next request for this job finds it stale and publishes again.
         RenderJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(queued_at=timezone.now() - timedelta(days=1))
@@ -97,6 +103,40 @@ def job_get_or_create(*, combination, kind=JobKind.TILES, requested_by=Requested
     return job, True
 
 
+def _hits_key(job_id):
+    return f"renders:hits:{job_id}"
+
+
+def job_count_request(*, job):
+    """Count a request for the job: in the cache once it is ready (no database write on the
+    hot path of cached combinations), in the row while it is being made."""
+    if job.status == JobStatus.READY:
+        job_count_hit(job_id=job.pk)
+        return
+    RenderJob.objects.filter(pk=job.pk).update(request_count=F("request_count") + 1)
+
+
+def job_count_hit(*, job_id):
+    key = _hits_key(job_id)
+    try:
+        if not cache.add(key, 1, timeout=None):
+            try:
+                cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                cache.set(key, 1, timeout=None)
+    except CACHE_ERRORS:  # Redis away: count in the row, as for a job being made
+        RenderJob.objects.filter(pk=job_id).update(request_count=F("request_count") + 1)
+
+
+def job_requests(*, job):
+    """Requests a job has seen: those counted in its row and those counted in the cache."""
+    try:
+        hits = cache.get(_hits_key(job.pk)) or 0
+    except CACHE_ERRORS:
+        hits = 0
+    return job.request_count + hits
+
+
 def job_revive(*, job, retry_failed=False):
     """Queue again a job whose worker went silent (or, when asked, one that failed a while ago).
 
@@ -124,7 +164,7 @@ def render_request(*, combination, requested_by=RequestedBy.TOTEM, create=True):
     ).first()
     if job is not None:
         if create:
-            RenderJob.objects.filter(pk=job.pk).update(request_count=F("request_count") + 1)
+            job_count_request(job=job)
         if job.status != JobStatus.READY:
             job_revive(job=job, retry_failed=create)
         return RenderState(combination=combination, job=job)
@@ -174,9 +214,8 @@ def scene_prewarm(*, scene, limit=None, requested_by=RequestedBy.PREWARM):
 
 def scene_rerender(*, scene, top=20):
     """Prepare the scene again and re-render its most requested combinations."""
-    jobs = list(
-        RenderJob.objects.filter(scene=scene, kind=JobKind.TILES).order_by("-request_count", "-created_at")[:top]
-    )
+    candidates = RenderJob.objects.filter(scene=scene, kind=JobKind.TILES).order_by("-request_count", "-created_at")
+    jobs = sorted(candidates[:1000], key=lambda job: job_requests(job=job), reverse=True)[:top]
     layers = scene_layers(scene)
     scene_prepare_queue(scene=scene)
     requeued = 0

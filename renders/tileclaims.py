@@ -13,11 +13,10 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from redis.exceptions import RedisError
+from panoconfig.errors import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 PREFIX = "tile-claim:"
-CACHE_ERRORS = (RedisError, ConnectionError, OSError)
 
 
 def _timeout():

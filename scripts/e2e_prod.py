@@ -191,6 +191,17 @@ def check_request_id_reached_the_worker(request_id):
     print("  ok  the request id reached the worker through Redis")
 
 
+def check_json_access_log(request_id):
+    log = Path(os.environ["E2E_RUN_DIR"]) / "web.log"
+    entries = []
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            entries.append(json.loads(line))  # a line that is not valid JSON fails the run
+    access = [e for e in entries if e.get("type") == "access" and e.get("request_id") == request_id]
+    check(len(access) == 1 and access[0]["status"] in (200, 202) and access[0]["method"] == "POST",
+          "gunicorn's access log is JSON and carries the request id")
+
+
 def check_api_keys(tenant, raw_key):
     from tenants.models import Tenant
 
@@ -229,6 +240,7 @@ def run():
     check_cors()
     request_id, elapsed, tile_count = render_and_fetch_tiles({})
     check_request_id_reached_the_worker(request_id)
+    check_json_access_log(request_id)
     _, changed_elapsed, _ = render_and_fetch_tiles(one_layer_change())
     check_api_keys(tenant, raw_key)
     check_body_limit()

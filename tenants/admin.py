@@ -61,6 +61,7 @@ class TenantAdmin(TenantScopedAdmin):
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
     list_display = ["user", "tenant", "created_at"]
+    list_select_related = ["user", "tenant"]
     list_filter = ["tenant"]
     search_fields = ["user__username", "user__email", "tenant__name"]
     autocomplete_fields = ["user", "tenant"]

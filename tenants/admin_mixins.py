@@ -70,6 +70,17 @@ class TenantScopedAdmin(TenantScopedMixin, admin.ModelAdmin):
         # object must look exactly like a missing one, and a 404 says so plainly.
         raise Http404(f"No {opts.verbose_name} with this id.")
 
+    def get_changeform_initial_data(self, request):
+        """A member of a single tenant gets it preselected on add pages."""
+        initial = super().get_changeform_initial_data(request)
+        if any(field.name == "tenant" for field in self.model._meta.fields) and "tenant" not in initial:
+            from tenants.models import Tenant
+
+            tenants = list(Tenant.objects.for_user(request.user).values_list("pk", flat=True)[:2])
+            if len(tenants) == 1:
+                initial["tenant"] = tenants[0]
+        return initial
+
     def get_list_filter(self, request):
         return [self._only_related(spec) for spec in super().get_list_filter(request)]
 

@@ -325,3 +325,17 @@ def test_search_finds_by_name_within_the_tenant(client, owner, scene, other_scen
     client.force_login(owner)
     response = client.get(url(("catalog", "layer"), "changelist"), {"q": "Layer 0"})
     assert listed_pks(response) == {scene.layers.get(slug="layer-0").pk}
+
+
+def test_a_single_tenants_staff_get_their_tenant_preselected(client, owner, owner_tenant):
+    client.force_login(owner)
+    form = client.get(url(("catalog", "material"), "add")).context["adminform"].form
+    assert form.initial["tenant"] == owner_tenant.pk
+
+
+@pytest.mark.parametrize("key", MODEL_KEYS, ids=ids)
+def test_a_superuser_opens_any_tenants_pages(client, superuser, objects, key):
+    _, other_scene = objects
+    client.force_login(superuser)
+    assert client.get(url(key, "change", OBJECTS[key](other_scene).pk)).status_code == 200
+    assert client.get(url(key, "add")).status_code == 200

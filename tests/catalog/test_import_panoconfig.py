@@ -254,3 +254,26 @@ def test_a_base_that_is_not_a_panorama_is_refused(db, legacy, media_root):
     with pytest.raises(CommandError, match="scene 'sala': base_image: This image is 3000×1000; a panorama must be 2:1"):
         run(root)
     assert_nothing_imported(media_root)
+
+
+def test_the_import_announces_each_scene_for_preparation(db, legacy, django_capture_on_commit_callbacks):
+    from catalog.signals import scene_images_changed
+
+    root, _ = legacy
+    received = []
+
+    def receiver(sender, scene, **kwargs):
+        received.append(scene.slug)
+
+    scene_images_changed.connect(receiver, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run(root)
+        assert set(received) == {"cozinha", "sala"}
+        assert set(Scene.objects.values_list("preparation_status", flat=True)) == {"pending"}
+        received.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            run(root)
+        assert received == []  # nothing changed, nothing to prepare again
+    finally:
+        scene_images_changed.disconnect(receiver)

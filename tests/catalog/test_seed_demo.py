@@ -11,7 +11,7 @@ from catalog.models import Layer, LayerOption, Material, Scene
 from tenants.models import Membership, Tenant
 
 
-def seed(*args, **env):
+def seed(*args):
     from io import StringIO
 
     out = StringIO()
@@ -156,3 +156,19 @@ def test_forcing_another_size_replaces_the_scene_images(seeded, monkeypatch):
         assert mask.size == (2400, 1200)
     assert LayerOption.objects.count() == 16
     assert seed_demo.render_images.__name__ == "render_images"
+
+
+def test_seeding_announces_the_kitchen_for_preparation(db, monkeypatch, django_capture_on_commit_callbacks):
+    from catalog.signals import scene_images_changed
+
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "demo-pass-for-tests")
+    received = []
+    scene_images_changed.connect(lambda sender, scene, **kw: received.append(scene.slug), weak=False,
+                                 dispatch_uid="test-seed")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            seed()
+    finally:
+        scene_images_changed.disconnect(dispatch_uid="test-seed")
+    assert set(received) == {"kitchen"}
+    assert Scene.objects.get(slug="kitchen").preparation_status == "pending"

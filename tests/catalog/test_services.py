@@ -133,3 +133,20 @@ def test_layer_create_puts_new_layers_last(scene):
     layer = services.layer_create(scene=scene, slug="new", name="New", mask_image=content(mask_bytes()))
     assert layer.build_order == 2
     assert list(Layer.objects.filter(scene=scene).values_list("slug", flat=True)) == ["layer-0", "layer-1", "new"]
+
+
+def test_saving_a_scene_held_in_memory_never_overwrites_its_preparation_state(scene):
+    Scene.objects.filter(pk=scene.pk).update(preparation_status="ready", prepared_inputs="abc")
+    stale = Scene.objects.get(pk=scene.pk)  # "ready" in memory
+    services.layer_update(layer=scene.layers.first(), mask_image=content(mask_bytes(box=(0, 0, 64, 64))))
+    services.scene_update(scene=stale, name="Renamed", is_published=False)
+    stored = Scene.objects.get(pk=scene.pk)
+    assert (stored.name, stored.preparation_status, stored.prepared_inputs) == ("Renamed", "pending", "abc")
+
+
+def test_a_new_base_marks_the_instance_pending_too(scene):
+    Scene.objects.filter(pk=scene.pk).update(preparation_status="ready")
+    scene.refresh_from_db()
+    services.scene_update(scene=scene, base_image=content(image_bytes(color=(5, 5, 5))))
+    assert scene.preparation_status == "pending"
+    assert Scene.objects.get(pk=scene.pk).preparation_status == "pending"

@@ -249,3 +249,9 @@ def test_an_option_still_needs_the_scenes_still_base_and_its_size(scene):
         "This image is 800×600 but the scene's 2D still base image is 1200×900; "
         "every image of a scene must have the same size."
     ]
+
+
+def test_a_tenant_logo_is_sniffed_too(owner_tenant):
+    owner_tenant.logo = content(image_bytes((64, 64), fmt="GIF"), "logo.png")
+    errors = errors_of(owner_tenant.full_clean)
+    assert errors["logo"] == ["This is a GIF image; upload a PNG, JPEG or WebP file."]

@@ -51,3 +51,9 @@ def test_a_successful_login_within_the_limit_works(client):
     User.objects.create_superuser("boss", password="correct-horse-battery")
     response = login(client, "boss", password="correct-horse-battery")
     assert response.status_code == 302
+
+
+@pytest.mark.urls("tests.production.urls_without_admin")
+def test_posts_still_work_under_a_urlconf_without_the_admin(client):
+    response = client.post("/echo", {"username": "x"})
+    assert response.status_code == 200

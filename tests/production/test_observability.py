@@ -121,3 +121,11 @@ def test_the_request_id_travels_with_a_task_into_a_real_worker():
     finished = task_log.records
     assert finished[0].request_id == "req-from-web-0001"
     assert finished[0].state == "SUCCESS" and finished[0].duration_ms >= 0
+
+
+@pytest.mark.django_db
+def test_an_https_redirect_carries_a_request_id_too(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/api/v1/tenants/acme/config", HTTP_X_REQUEST_ID="redirect-0123456789")
+    assert response.status_code == 301
+    assert response["X-Request-ID"] == "redirect-0123456789"

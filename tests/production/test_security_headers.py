@@ -78,3 +78,14 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(client):
     from django.conf import settings as live
 
     assert live.SESSION_COOKIE_SECURE and live.SESSION_COOKIE_HTTPONLY
+
+
+@pytest.mark.urls("panoconfig.urls")
+def test_only_the_api_docs_page_may_load_swagger_from_its_cdn(client):
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    script_src = csp_directives(docs)["script-src"]
+    assert "https://cdn.jsdelivr.net" in script_src and "'unsafe-inline'" in script_src
+    assert "cdn.jsdelivr.net" in docs.content.decode()  # the page really loads from there
+    other = client.get("/admin/login/")
+    assert "cdn.jsdelivr.net" not in other["Content-Security-Policy"]

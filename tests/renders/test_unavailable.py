@@ -31,12 +31,12 @@ def published(monkeypatch):
 
     recorder = Recorder()
 
-    def delay(job_id):
+    def apply_async(args, **options):
         if recorder.refuse:
             raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-        recorder.append(job_id)
+        recorder.append(args[0])
 
-    monkeypatch.setattr(render_job_task, "delay", delay)
+    monkeypatch.setattr(render_job_task, "apply_async", apply_async)
     return recorder
 
 
