@@ -180,6 +180,19 @@ R2_PUBLIC_URL = env_str("R2_PUBLIC_URL")
 TILE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 if R2_BUCKET:
+    from botocore.config import Config as BotoConfig
+
+    # django-storages' default client config for both aliases. botocore waits 60 s on a silent
+    # connection by default: a stalled upload would hold a render that long per attempt. Fail
+    # fast instead; the render task retries with backoff. (A given config replaces the one
+    # django-storages would build, hence addressing style and signature here too.)
+    AWS_S3_CLIENT_CONFIG = BotoConfig(
+        s3={"addressing_style": env_str("R2_ADDRESSING_STYLE", "path")},
+        signature_version="s3v4",
+        connect_timeout=env_int("R2_CONNECT_TIMEOUT", 5, minimum=1),
+        read_timeout=env_int("R2_READ_TIMEOUT", 20, minimum=1),
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
     _tiles_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
