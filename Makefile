@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench setup clean e2e-prod load faults
+.PHONY: run test bench setup clean e2e-prod load faults fuzz-api
 
 setup: $(STAMP) node_modules/.installed
 
@@ -39,6 +39,10 @@ load: setup
 # Fault runs on their own redis-server, PostgreSQL cluster and S3 server (docs/RELIABILITY.md).
 faults: setup
 	$(PY) -m loadtest.faults
+
+# schemathesis over every API operation: 200 valid and 200 invalid examples each (> 1,000 cases).
+fuzz-api: setup
+	SCHEMATHESIS_EXAMPLES=200 $(PY) -m pytest -q tests/reliability/test_api_schema.py
 
 bench: $(STAMP)
 	$(PY) -m renders.engine.bench
