@@ -258,8 +258,13 @@ def main():
         figures["storm"], figures["storm_checks"] = storm(api, storm_scene, Path(env["MEDIA_ROOT"]))
         loads.append(("after storm", uptime()))
         (run_dir / "figures.json").write_text(json.dumps({**figures, "uptime": loads}, indent=2))
-        ok = report(figures, loads)
+        targets_met = report(figures, loads)
+        # Correctness (no error answer, the storm's invariants) fails the run; latency and
+        # throughput depend on the machine's load, so they fail it only with LOAD_STRICT=1.
+        ok = all(figures["storm_checks"].values()) and not any(f["errors"] for f in figures["steady"].values())
+        ok = ok and (targets_met or os.environ.get("LOAD_STRICT") != "1")
         print(f"== figures saved in {run_dir / 'figures.json'}")
+        print("== make load " + ("passed" if ok else "FAILED") + ("" if targets_met else " (latency or throughput targets missed: see above)"))
     finally:
         for process in reversed(processes):
             process.stop()
@@ -272,7 +277,7 @@ def main():
         psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         if ok:
             shutil.rmtree(run_dir / "media", ignore_errors=True)
-    if not ok and os.environ.get("LOAD_STRICT") == "1":
+    if not ok:
         sys.exit(1)
 
 
