@@ -259,7 +259,8 @@ def redis_down(run):
     for _ in range(5):
         answer = run.api.post_render(run.scene.slug, cached)
         answers[("cached", answer.status_code)] += 1
-        check(answer.status_code == 200 and answer.json()["status"] == "ready", "Redis down: cached combination 200 ready")
+        check(answer.status_code == 200 and answer.json()["status"] == "ready",
+              "Redis down: cached combination 200 ready")
     fresh_answer = run.api.post_render(run.scene.slug, fresh)
     detail = fresh_answer.json().get("detail", "")
     check(fresh_answer.status_code == 503 and "queue" in detail and fresh_answer.headers.get("Retry-After"),
@@ -269,7 +270,8 @@ def redis_down(run):
     health = run.api.get("/api/v1/health")
     check(health.status_code == 503 and health.json()["checks"]["broker"] != "ok", "health 503, broker reported")
     statuses = run.web_5xx(offset)
-    check(not [s for s in statuses if s >= 500 and s != 503], f"no 500 while Redis is down (access log: {dict(statuses)})")
+    check(not [s for s in statuses if s >= 500 and s != 503],
+          f"no 500 while Redis is down (access log: {dict(statuses)})")
     run.redis.start()
     back = time.monotonic()
 
@@ -282,7 +284,8 @@ def redis_down(run):
     recovered = time.monotonic() - back
     (code, body), _ = run.poll_until(f"/api/v1/tenants/{stack.TENANT}/renders/{fresh_answer_build(run, fresh)}",
                                      {"ready", "failed"}, timeout=180)
-    check(body["status"] == "ready", f"Redis back: new combination accepted after {recovered:.1f} s, rendered, no restart")
+    check(body["status"] == "ready",
+          f"Redis back: new combination accepted after {recovered:.1f} s, rendered, no restart")
     run.figures["redis_down"] = {"answers": {f"{k[0]} {k[1]}": v for k, v in answers.items()},
                                  "down_s": round(back - t, 1), "accepted_after_restart_s": round(recovered, 1)}
 

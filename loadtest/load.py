@@ -195,7 +195,8 @@ def report(figures, loads):
         lines.append("  " + verdict("0 errors", f["errors"] == 0))
     for name in ("render_post", "bare_view"):
         f = sat[name]
-        lines.append(f"saturation {name:11} {f['rate_per_s']:7.1f}/s  p50 {f['p50_ms']:6.1f} ms  p99 {f['p99_ms']:6.1f} ms"
+        lines.append(f"saturation {name:11} {f['rate_per_s']:7.1f}/s  p50 {f['p50_ms']:6.1f} ms"
+                     f"  p99 {f['p99_ms']:6.1f} ms"
                      f"  errors {f['errors']}")
     minimum = TARGETS["saturation_ratio"]
     lines.append("  " + verdict(f"render POST throughput {ratio:.2f} x bare >= {minimum}", ratio >= minimum))
@@ -264,7 +265,8 @@ def main():
         ok = all(figures["storm_checks"].values()) and not any(f["errors"] for f in figures["steady"].values())
         ok = ok and (targets_met or os.environ.get("LOAD_STRICT") != "1")
         print(f"== figures saved in {run_dir / 'figures.json'}")
-        print("== make load " + ("passed" if ok else "FAILED") + ("" if targets_met else " (latency or throughput targets missed: see above)"))
+        missed = "" if targets_met else " (latency or throughput targets missed: see above)"
+        print("== make load " + ("passed" if ok else "FAILED") + missed)
     finally:
         for process in reversed(processes):
             process.stop()

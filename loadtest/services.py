@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PORT_RANGE = range(int(os.environ.get("RELIABILITY_PORT_FIRST", 8500)), int(os.environ.get("RELIABILITY_PORT_LAST", 8599)) + 1)
+PORT_RANGE = range(int(os.environ.get("RELIABILITY_PORT_FIRST", 8500)),
+                   int(os.environ.get("RELIABILITY_PORT_LAST", 8599)) + 1)
 _taken = set()
 
 
@@ -184,7 +185,8 @@ def gunicorn(*, env, log_dir, port, workers=None, threads=None, name="gunicorn")
         environment["WEB_CONCURRENCY"] = str(workers)
     if threads:
         environment["GUNICORN_THREADS"] = str(threads)
-    argv = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "panoconfig.wsgi:application"]
+    argv = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+            "panoconfig.wsgi:application"]
     return Process(name, argv, log_dir=log_dir, env=environment)
 
 
