@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from catalog.models import PreparationStatus, Scene
 from panoconfig.errors import CACHE_ERRORS
@@ -41,12 +42,14 @@ class RenderState:
 PRIORITIES = {RequestedBy.TOTEM: 0, RequestedBy.ADMIN: 3, RequestedBy.PREWARM: 6}
 
 
-class QueueUnavailable(Exception):
-    """The broker refused a job; the job is kept and queued again on a later request."""
+class QueueUnavailable(BrokerError):
+    """The broker refused a job; the job is kept and queued again on a later request.
+
+    A broker error itself, so outside the API (admin actions) it is a 503 too (panoconfig.errors).
+    """
 
 
 def _publish(job):
-    from kombu.exceptions import OperationalError as BrokerError
     from renders.tasks import render_job_task, render_still_task
 
     task = render_still_task if job.kind == JobKind.STILL else render_job_task
