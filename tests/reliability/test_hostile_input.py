@@ -111,6 +111,12 @@ def test_html_in_the_tenant_name_is_escaped_on_the_totem_page(client, owner_tena
     html = client.get("/t/acme/").content.decode()
     assert HTML_NAME not in html
     assert "&lt;img src=x onerror=" in html
+    for value in HOSTILE:
+        response = client.get("/t/acme/", {"scene": value, "build": value})
+        assert response.status_code in (200, 400, 404), value
+        assert "<script>alert(1)" not in response.content.decode(), value
+    for value in HOSTILE:
+        assert client.get(f"/t/{value}/").status_code in (301, 400, 404), value
 
 
 @pytest.fixture
