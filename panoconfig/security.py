@@ -124,30 +124,3 @@ class AdminLoginRateLimitMiddleware:
                 response["Retry-After"] = str(retry_after)
                 return response
         return self.get_response(request)
-
-
-class ApiDocsCspMiddleware:
-    """Widen the CSP for the Swagger page (`/api/docs/`) alone.
-
-    drf-spectacular's page loads Swagger UI from jsDelivr and boots it with an inline
-    script; it shows no user content (the schema is fetched from /api/schema/). Every
-    other page keeps the strict policy. Must come after CSPMiddleware in MIDDLEWARE.
-    """
-
-    PATH = "/api/docs/"
-    CDN = "https://cdn.jsdelivr.net"
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path_info == self.PATH:
-            from csp.constants import UNSAFE_INLINE
-
-            response._csp_update = {
-                "script-src": [self.CDN, UNSAFE_INLINE],
-                "style-src": [self.CDN],
-                "img-src": [self.CDN],
-            }
-        return response

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tenants",
     "catalog",
     "renders",
@@ -64,7 +65,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "panoconfig.security.TotemFramingMiddleware",
-    "panoconfig.security.ApiDocsCspMiddleware",
 ]
 
 ROOT_URLCONF = "panoconfig.urls"
@@ -213,7 +213,7 @@ if R2_BUCKET:
     }
 else:
     _tiles_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "renders.tilestore.TileFileSystemStorage",
         # Tiles are content addressed: the same name always holds the same bytes.
         "OPTIONS": {"location": str(MEDIA_ROOT / "tiles"), "base_url": TILES_URL, "allow_overwrite": True},
     }
@@ -300,6 +300,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenant configuration and 360° render jobs for showroom totems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]

@@ -3,7 +3,7 @@ from django.utils.html import format_html, format_html_join
 
 from catalog.models import Scene
 from renders import selectors
-from renders.admin_actions import SCENE_ACTIONS
+from renders.admin_actions import SCENE_ACTIONS, render_cache_link
 from renders.models import JobStatus, RenderJob
 from tenants.admin_mixins import TenantScopedAdmin, has_tenant
 
@@ -22,6 +22,8 @@ def _attach_scene_actions():
         return
     existing = list(scene_admin.actions or [])
     scene_admin.actions = existing + [action for action in SCENE_ACTIONS if action not in existing]
+    if render_cache_link not in scene_admin.list_display:
+        scene_admin.list_display = [*scene_admin.list_display, render_cache_link]
 
 
 _attach_scene_actions()

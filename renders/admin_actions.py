@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from renders import selectors, services
 from renders.combinations import combinations_count
@@ -52,3 +54,12 @@ def prerender_all_combinations(modeladmin, request, queryset):
 
 
 SCENE_ACTIONS = [rerender_scenes, prerender_all_combinations]
+
+
+@admin.display(description="Renders")
+def render_cache_link(scene):
+    """A scene list column: combinations rendered and tiles stored, linking to the scene's jobs
+    (whose list then shows the full cache figures)."""
+    figures = selectors.scene_cache_counts(scene=scene)
+    url = reverse("admin:renders_renderjob_changelist") + f"?scene__id__exact={scene.pk}"
+    return format_html('<a href="{}">{} ready · {} tiles</a>', url, figures["ready"], figures["tiles"])

@@ -312,7 +312,7 @@ def job_run(*, job_id):
     heartbeat = Heartbeat(job.pk, token)
     heartbeat.start()
     started = time.perf_counter()
-    timings = {}
+    timings = {"queue_s": round((timezone.now() - job.queued_at).total_seconds(), 3)}
     try:
         if job.kind == JobKind.STILL:
             _render_still(job, token, heartbeat, timings, started)

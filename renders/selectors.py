@@ -163,6 +163,14 @@ def tenant_config_data(*, tenant, request):
     }
 
 
+def scene_cache_counts(*, scene):
+    """Cheap figures for lists: ready combinations and stored tiles."""
+    return {
+        "ready": RenderJob.objects.filter(scene=scene, kind=JobKind.TILES, status=JobStatus.READY).count(),
+        "tiles": Tile.objects.filter(scene=scene).count(),
+    }
+
+
 def scene_cache_figures(*, scene):
     """Combinations rendered, tiles stored, bytes, and how many tiles serve several combinations."""
     jobs = RenderJob.objects.filter(scene=scene, kind=JobKind.TILES, status=JobStatus.READY)

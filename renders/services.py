@@ -122,11 +122,11 @@ def job_count_request(*, job):
 def job_count_hit(*, job_id):
     key = _hits_key(job_id)
     try:
-        if not cache.add(key, 1, timeout=None):
-            try:
+        try:
+            cache.incr(key)  # one round trip in the usual case
+        except ValueError:  # first hit (or evicted)
+            if not cache.add(key, 1, timeout=None):
                 cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                cache.set(key, 1, timeout=None)
     except CACHE_ERRORS:  # Redis away: count in the row, as for a job being made
         RenderJob.objects.filter(pk=job_id).update(request_count=F("request_count") + 1)
 

@@ -1,6 +1,8 @@
 """The `tiles` storage alias: content-addressed JPEGs, locally or on R2."""
 
+import os
 import re
+import secrets
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,6 +23,30 @@ NAME_PATTERN = re.compile(r"^[ts]/[0-9a-f]{16,64}\.jpg$")
 
 class StorageWriteError(OSError):
     """The storage kept another name than the one asked for (a key must map to one name)."""
+
+
+class TileFileSystemStorage(FileSystemStorage):
+    """Local tiles written to a temporary name and renamed into place.
+
+    Two jobs may store the same content-addressed tile at once; a rename keeps readers
+    (and the browser caches that keep tiles for a year) from ever seeing half a file.
+    """
+
+    def _save(self, name, content):
+        full_path = self.path(name)
+        os.makedirs(os.path.dirname(full_path), exist_ok=True)
+        temporary = f"{full_path}.{secrets.token_hex(6)}.tmp"
+        try:
+            with open(temporary, "wb") as handle:
+                for chunk in content.chunks():
+                    handle.write(chunk)
+            if self.file_permissions_mode is not None:
+                os.chmod(temporary, self.file_permissions_mode)
+            os.replace(temporary, full_path)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+        return str(name).replace("\\", "/")
 
 
 def tiles_storage():

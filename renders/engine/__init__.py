@@ -1,7 +1,7 @@
 """Render engine: panoramas in, content-addressed multi-resolution cube tiles out.
 
 Pure image work (NumPy, Pillow, libvips through pyvips); no Django, storage or network.
-The contract with the render service is /work/notes/engine-api.md; conventions (yaw,
+The contract with the render service is docs/ENGINE.md; conventions (yaw,
 pitch, faces, legacy strips, levels) are documented in ``geometry``.
 """
 

@@ -9,6 +9,8 @@ A tile's mask at a level is the box reduction of the level above, so it is exact
 render composites with: a tile is "touched" iff a layer's mask is non-zero in it at that level.
 """
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -25,6 +27,23 @@ from .types import ENGINE_VERSION, FACES, TILE_SIZE, EngineInputError, SceneInpu
 
 MANIFEST = "manifest.json"
 FORMAT = 1
+
+
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _libc_malloc_trim()
+
+
+def _release_freed_memory() -> None:
+    """Hands freed image buffers back to the OS (glibc keeps them per thread arena otherwise,
+    and libvips' worker threads free hundreds of MB per decoded panorama)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def prepare_scene(scene: SceneInput, out_dir):
@@ -94,19 +113,23 @@ def _open_and_validate(scene: SceneInput) -> tuple[int, int]:
 
 
 class _FaceSource:
-    """Top-level cube faces (or single tiles of them) of one decoded input image."""
+    """Top-level cube faces (or single tiles of them) of one input image, decoded once.
 
-    def __init__(self, *, projection, face_size, sampler, grey, image, role):
+    ``polar``: whether the up/down faces will be sampled (they need reduced copies).
+    """
+
+    def __init__(self, *, projection, face_size, sampler, grey, image, role, polar=True):
         vips_image = sources.open_image(image, role=role, sequential=True)
         converted = sources.as_grey(vips_image) if grey else sources.as_rgb(vips_image)
-        pixels = sources.load_pixels(converted, image=image, role=role)
+        self._sampler = sampler
         if projection == "equirect":
-            self._padded = sampler.pad(pixels)
+            padded = sources.load_pixels(sampler.wrap(converted), image=image, role=role)
+            self._padded = sampler.stack(padded) if polar else padded
             self._faces = None
         else:
-            strip = sources.decode(pixels, image=image, role=role)
+            strip = sources.decode(sources.load_pixels(converted, image=image, role=role),
+                                   image=image, role=role)
             self._faces = strip_faces(strip, face_size)
-        self._sampler = sampler
 
     def face(self, face: str) -> np.ndarray:
         if self._faces is not None:
@@ -133,53 +156,19 @@ def _tile_index(sizes: list[int]) -> dict[tuple[str, int, int, int], int]:
 def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
     width, height = size
     natural = width // 4 if scene.projection == "equirect" else height
-    top = top_face_size(natural)
-    sizes = level_sizes(top)
+    sizes = level_sizes(top_face_size(natural))
     tile_index = _tile_index(sizes)
-    sampler = EquirectSampler(width, height, top) if scene.projection == "equirect" else None
+    sampler = EquirectSampler(width, height, sizes[-1]) if scene.projection == "equirect" else None
+    _release_freed_memory()
 
-    def face_source(*, grey, image, role):
-        return _FaceSource(projection=scene.projection, face_size=top, sampler=sampler,
-                           grey=grey, image=image, role=role)
+    def face_source(*, grey, image, role, polar=True):
+        return _FaceSource(projection=scene.projection, face_size=sizes[-1], sampler=sampler,
+                           grey=grey, image=image, role=role, polar=polar)
 
-    base_tiles = np.lib.format.open_memmap(work_dir / "base.npy", mode="w+", dtype=np.uint8,
-                                           shape=(len(tile_index), TILE_SIZE, TILE_SIZE, 3))
-    source = face_source(grey=False, image=scene.base, role="base")
-    for face in FACES:
-        for level, array in enumerate(pyramid(source.face(face), sizes)):
-            for (x, y), tile in _cut(array):
-                base_tiles[tile_index[(face, level, x, y)]] = tile
-    base_tiles.flush()
-    del base_tiles, source
-
-    layers = []
-    for layer_number, layer in enumerate(scene.layers):
-        role = f"layer {layer.key!r} mask"
-        mask_source = face_source(grey=True, image=layer.mask, role=role)
-        touched = _touched_mask_tiles(mask_source, sizes, tile_index)
-        del mask_source
-        touched.sort(key=lambda item: item[0])
-        mask_file = f"mask_{layer_number}.npy" if touched else None
-        if touched:
-            _save_stack(work_dir / mask_file, [tile for _, _, tile, _ in touched], (TILE_SIZE, TILE_SIZE))
-        options = []
-        for option_number, (code, image) in enumerate(layer.options.items()):
-            option_file = None
-            if image is not None and touched:
-                option_file = f"option_{layer_number}_{option_number}.npy"
-                role = f"layer {layer.key!r} option {code!r}"
-                _save_option_tiles(work_dir / option_file, face_source(grey=False, image=image, role=role),
-                                   touched, sizes)
-            options.append({"code": code, "digest": image.digest if image else None, "file": option_file})
-        layers.append({
-            "key": layer.key,
-            "mask_digest": layer.mask.digest,
-            "mask_file": mask_file,
-            "tiles": [index for index, _, _, _ in touched],
-            "bboxes": [bbox for _, _, _, bbox in touched],
-            "options": options,
-        })
-
+    _write_base(work_dir, face_source(grey=False, image=scene.base, role="base"), sizes, tile_index)
+    _release_freed_memory()
+    layers = [_write_layer(work_dir, number, layer, face_source, sizes, tile_index)
+              for number, layer in enumerate(scene.layers)]
     return {
         "format": FORMAT,
         "engine_version": ENGINE_VERSION,
@@ -190,6 +179,48 @@ def _build(scene: SceneInput, size: tuple[int, int], work_dir: Path) -> dict:
         "base_digest": scene.base.digest,
         "layers": layers,
         "still": _copy_stills(scene, work_dir),
+    }
+
+
+def _write_base(work_dir: Path, source: "_FaceSource", sizes, tile_index) -> None:
+    base_tiles = np.lib.format.open_memmap(work_dir / "base.npy", mode="w+", dtype=np.uint8,
+                                           shape=(len(tile_index), TILE_SIZE, TILE_SIZE, 3))
+    for face in FACES:
+        for level, array in enumerate(pyramid(source.face(face), sizes)):
+            for (x, y), tile in _cut(array):
+                base_tiles[tile_index[(face, level, x, y)]] = tile
+    base_tiles.flush()
+
+
+def _write_layer(work_dir: Path, number: int, layer, face_source, sizes, tile_index) -> dict:
+    """Stores the layer's touched mask tiles and its options' pixels there; its manifest entry."""
+    mask_source = face_source(grey=True, image=layer.mask, role=f"layer {layer.key!r} mask")
+    touched = sorted(_touched_mask_tiles(mask_source, sizes, tile_index), key=lambda item: item[0])
+    del mask_source
+    _release_freed_memory()
+    mask_file = f"mask_{number}.npy" if touched else None
+    if touched:
+        _save_stack(work_dir / mask_file, [tile for _, _, tile, _ in touched], (TILE_SIZE, TILE_SIZE))
+    polar = any(coord[0] in ("u", "d") for _, coord, _, _ in touched)
+    options = []
+    for option_number, (code, image) in enumerate(layer.options.items()):
+        option_file = None
+        if image is not None and touched:
+            option_file = f"option_{number}_{option_number}.npy"
+            source = face_source(grey=False, image=image, role=f"layer {layer.key!r} option {code!r}",
+                                 polar=polar)
+            _save_option_tiles(work_dir / option_file, source, touched, sizes)
+            del source
+            _release_freed_memory()
+        options.append({"code": code, "digest": image.digest if image else None, "file": option_file})
+    return {
+        "key": layer.key,
+        "mask_digest": layer.mask.digest,
+        "mask_file": mask_file,
+        "tiles": [index for index, _, _, _ in touched],
+        "bboxes": [bbox for _, _, _, bbox in touched],
+        "covered": [bool((tile == 255).all()) for _, _, tile, _ in touched],
+        "options": options,
     }
 
 
@@ -221,15 +252,24 @@ def _save_option_tiles(path: Path, option_source: _FaceSource, touched, sizes) -
     Every touched lower-level tile lies over touched top-level tiles wherever its mask is
     non-zero (a box reduction of zeros is zero), so only top-level tiles the mask touches are
     resampled; the rest of the face stays black and is never blended in (mask 0 there).
+    (When most of a face is touched the whole face is resampled instead: same result where
+    the mask is non-zero, which is all a render reads.)
     """
     top_level = len(sizes) - 1
     stack = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8,
                                       shape=(len(touched), TILE_SIZE, TILE_SIZE, 3))
-    faces_needed = {coord[0] for _, coord, _, _ in touched}
+    faces_needed = sorted({coord[0] for _, coord, _, _ in touched})
+    tiles_per_face = (sizes[-1] // TILE_SIZE) ** 2
     for face in faces_needed:
-        top = np.zeros((sizes[-1], sizes[-1], 3), dtype=np.uint8)
-        for _, (tile_face, level, x, y), _, _ in touched:
-            if tile_face == face and level == top_level:
+        top_tiles = [(x, y) for _, (tile_face, level, x, y), _, _ in touched
+                     if tile_face == face and level == top_level]
+        if 4 * len(top_tiles) >= tiles_per_face:
+            # one whole-face resampling costs less than many tiles (measured: 16 tiles of u
+            # take 2-3x the whole face, as libvips prepares a wide source area per call)
+            top = np.array(option_source.face(face))
+        else:
+            top = np.zeros((sizes[-1], sizes[-1], 3), dtype=np.uint8)
+            for x, y in top_tiles:
                 top[y * TILE_SIZE:(y + 1) * TILE_SIZE, x * TILE_SIZE:(x + 1) * TILE_SIZE] = \
                     option_source.tile(face, x, y)
         levels = pyramid(top, sizes)
@@ -258,11 +298,23 @@ def _copy_stills(scene: SceneInput, work_dir: Path) -> dict:
     return still
 
 
-def _replace_dir(work_dir: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.replace(out_dir, old / "prepared")
-    os.replace(work_dir, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _replace_dir(work_dir: Path, out_dir: Path, attempts: int = 3) -> None:
+    """Puts work_dir in out_dir's place; a concurrent preparation of the same scene may have
+    put its own there meanwhile (rename cannot replace a non-empty directory), so retry."""
+    for attempt in range(attempts):
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+            try:
+                os.replace(out_dir, old / "prepared")
+            except FileNotFoundError:
+                pass  # another preparation moved it first
+        try:
+            os.replace(work_dir, out_dir)
+            return
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)

@@ -85,6 +85,9 @@ class PreparedScene:
             option = layer.option_tiles(chosen[layer_number])
             if option is None:
                 continue
+            if layer.covered[slot]:  # the option hides everything below it
+                out = np.array(option[slot])
+                continue
             if out is None:
                 out = np.array(self._base[tile_index])
             y0, y1, x0, x1 = layer.bboxes[slot]
@@ -139,6 +142,7 @@ class _LayerData:
         self.mask_digest = layer["mask_digest"]
         self.tiles = layer["tiles"]
         self.bboxes = layer["bboxes"]
+        self.covered = layer["covered"]
         self.digests = [option["digest"] for option in layer["options"]]
         self._files = [option["file"] for option in layer["options"]]
         self._option_arrays = {}

@@ -1,4 +1,4 @@
-"""The engine's public value types (see /work/notes/engine-api.md)."""
+"""The engine's public value types (see docs/ENGINE.md)."""
 
 import os
 from collections.abc import Mapping, Sequence

@@ -12,6 +12,8 @@ from renders.engine import ImageInput, LayerInput, SceneInput
 
 def save(path, pixels, **params) -> ImageInput:
     path = Path(path)
+    if path.suffix == ".png":
+        params.setdefault("compress_level", 1)  # test speed
     Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(path, **params)
     return ImageInput(path=str(path), digest=hashlib.sha256(path.read_bytes()).hexdigest())
 

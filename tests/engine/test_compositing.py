@@ -92,3 +92,33 @@ def test_rendered_jpeg_tiles_are_512_baseline_420_without_metadata(prepared):
     assert image.layer[0][1:3] == (2, 2) and image.layer[1][1:3] == (1, 1)  # 4:2:0 chroma
     pixels = np.asarray(image).reshape(-1, 3).astype(int)
     assert np.abs(pixels.mean(axis=0) - np.array(expected(BASE, PAINT, 128))).max() < 2
+
+
+def test_lower_levels_match_the_reduced_top_level_for_textured_inputs(tmp_path):
+    """Option pixels are stored only where their layer's mask reaches; the lower level must still
+    equal a box reduction of the level above wherever the mask is fully on or off."""
+    rng = np.random.default_rng(7)
+    width, height = 4096, 2048  # levels 512 and 1024
+    # texture in 4-pixel cells: still varies inside every reduced block, but compresses fast
+    base, option = (rng.integers(0, 256, (height // 4, width // 4, 3), dtype=np.uint8)
+                    .repeat(4, axis=0).repeat(4, axis=1) for _ in range(2))
+    mask = box_mask(width, (-40, 25), (-12, 30))  # a side-face box reaching into three tiles of f
+    prepared = prepare_scene(simple_scene(tmp_path, base=base, layers=[("wall", mask, {"paper": option})]),
+                             tmp_path / "p")
+    low = prepared.composed_faces({"wall": "paper"}, 0)["f"].astype(int)
+    high = prepared.composed_faces({"wall": "paper"}, 1)["f"].astype(int)
+    reduced = high.reshape(512, 2, 512, 2, 3).mean(axis=(1, 3))
+    faces_mask = prepare_scene(simple_scene(tmp_path, base=np.dstack([mask] * 3), name="m"),
+                               tmp_path / "m").composed_faces({}, 1)["f"][:, :, 0]
+    blocks = faces_mask.reshape(512, 2, 512, 2)
+    settled = (blocks.min(axis=(1, 3)) == blocks.max(axis=(1, 3)))[:, :, None].repeat(3, axis=2)
+    assert settled.mean() > 0.9 and (faces_mask == 255).any() and (faces_mask == 0).any()
+    assert np.abs(low - reduced)[settled].max() <= 1
+    # and inside the mask the pixels are the option's, as with a mask covering everything
+    full = prepare_scene(simple_scene(tmp_path, base=base, name="full", layers=[
+        ("wall", np.full_like(mask, 255), {"paper": option})]), tmp_path / "full")
+    inside = faces_mask == 255
+    assert np.array_equal(high[inside], full.composed_faces({"wall": "paper"}, 1)["f"][inside])
+    inside_low = blocks.min(axis=(1, 3)) == 255
+    assert inside_low.any()
+    assert np.array_equal(low[inside_low], full.composed_faces({"wall": "paper"}, 0)["f"][inside_low])

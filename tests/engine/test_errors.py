@@ -87,3 +87,14 @@ def test_rgba_and_grey_inputs_are_converted(tmp_path):
 def test_simple_scene_helper_round_trips(tmp_path):
     scene = simple_scene(tmp_path, base=constant(W, H, (1, 2, 3)))
     assert prepare_scene(scene, tmp_path / "p").layer_keys == []
+
+
+def test_preparing_again_replaces_the_directory_and_leaves_no_temporaries(tmp_path):
+    out = tmp_path / "prepared"
+    scene = scene_with(tmp_path)
+    first = prepare_scene(scene, out).tile_keys({"wall": "red"})
+    (out / "stale.txt").write_text("from an older preparation")
+    second = prepare_scene(scene, out)
+    assert second.tile_keys({"wall": "red"}) == first
+    assert not (out / "stale.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

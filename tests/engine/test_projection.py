@@ -176,3 +176,27 @@ def test_pyramid_levels_and_tile_counts(tmp_path):
     assert [t.level for t in tiles] == sorted(t.level for t in tiles)
     assert {t.path() for t in tiles if t.level == 1} >= {"f/1/0/0", "f/1/1/1", "d/1/1/0"}
     assert all(t.x < 2 and t.y < 2 for t in tiles)
+
+
+def test_fine_detail_near_the_poles_is_antialiased_not_aliased(tmp_path):
+    """Alternate black/white columns: towards the poles a face pixel spans several columns,
+    so it must show their average (mid grey), not whichever column bilinear happens to hit."""
+    stripes = np.zeros((WIDTH // 2, WIDTH, 3), dtype=np.uint8)
+    stripes[:, ::2] = 255
+    faces = prepare_scene(simple_scene(tmp_path, base=stripes), tmp_path / "p").composed_faces({}, 0)
+    for face in ("u", "d"):
+        centre = faces[face][128:384, 128:384].astype(int)  # within 45° of the pole: ≥ 1.4 columns/pixel
+        assert abs(centre.mean() - 127.5) < 3
+        assert centre.std() < 25, face
+
+
+def test_a_strip_whose_height_is_not_a_level_size_is_resized(tmp_path):
+    size = 640  # rounds to a 512 face
+    strip = np.zeros((size, 6 * size, 3), dtype=np.uint8)
+    # a white square at the centre of slot 4 (face f) after the flip
+    centre = 6 * size - 1 - (4 * size + size // 2)
+    strip[size // 2 - 20:size // 2 + 20, centre - 20:centre + 20] = 255
+    prepared = prepare_scene(simple_scene(tmp_path, base=strip, projection="strip"), tmp_path / "p")
+    assert [level.size for level in prepared.levels] == [512]
+    face = prepared.composed_faces({}, 0)["f"]
+    assert centroid(face.max(axis=-1) > 128) == pytest.approx((255.5, 255.5), abs=1)

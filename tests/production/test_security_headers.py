@@ -81,11 +81,15 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(client):
 
 
 @pytest.mark.urls("panoconfig.urls")
-def test_only_the_api_docs_page_may_load_swagger_from_its_cdn(client):
+def test_the_api_docs_page_runs_swagger_from_our_static_files_under_the_strict_policy(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
+    page = docs.content.decode()
     script_src = csp_directives(docs)["script-src"]
-    assert "https://cdn.jsdelivr.net" in script_src and "'unsafe-inline'" in script_src
-    assert "cdn.jsdelivr.net" in docs.content.decode()  # the page really loads from there
-    other = client.get("/admin/login/")
-    assert "cdn.jsdelivr.net" not in other["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in script_src
+    assert "cdn.jsdelivr.net" not in page and "cdn.jsdelivr.net" not in docs["Content-Security-Policy"]
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    start_up = client.get("/api/docs/?script=")
+    assert start_up.status_code == 200
+    assert start_up["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in start_up.content

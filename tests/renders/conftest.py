@@ -16,7 +16,7 @@ def tiles_root(settings, media_root, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "tiles": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "renders.tilestore.TileFileSystemStorage",
             "OPTIONS": {"location": str(root), "base_url": "/tiles/", "allow_overwrite": True},
         },
     }

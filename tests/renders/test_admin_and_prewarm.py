@@ -46,6 +46,8 @@ def test_the_job_list_shows_badges_progress_timings_and_errors(client, superuser
     assert "total_s" in detail and "disk full" in detail
     figures = client.get(f"{CHANGELIST}?scene__id__exact={scene.pk}").content.decode()
     assert "1 combinations rendered, 6 tiles stored" in figures
+    scenes = client.get(SCENES).content.decode()
+    assert f"?scene__id__exact={scene.pk}" in scenes and "1 ready · 6 tiles" in scenes
 
 
 def test_prerender_shows_the_count_first_then_queues_every_combination(client, owner, scene):

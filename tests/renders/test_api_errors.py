@@ -148,7 +148,7 @@ def test_render_and_still_posts_are_rate_limited_per_tenant(client, owner_tenant
     third = client.post(render_url(owner_tenant), {"scene": "kitchen"}, content_type="application/json",
                         REMOTE_ADDR="10.0.0.3")
     assert (first.status_code, second.status_code, third.status_code) == (202, 202, 429)
-    assert int(third["Retry-After"]) > 60
+    assert 1 <= int(third["Retry-After"]) <= 3600
     # The other tenant has its own budget.
     rival = client.post(render_url(other_tenant), {"scene": "bath"}, content_type="application/json",
                         REMOTE_ADDR="10.0.0.3")

@@ -153,3 +153,13 @@ def test_the_status_of_an_unrendered_shared_build_queues_it(client, owner_tenant
     response = client.get(f"/api/v1/tenants/acme/renders/{build}")
     assert response.status_code == 202
     assert RenderJob.objects.get().build == build
+
+
+def test_local_tiles_are_renamed_into_place_never_left_half_written(tiles_root):
+    from renders import tilestore
+
+    key = "ab" * 20
+    assert tilestore.tile_save(key, b"\xff\xd8first") == 7
+    assert tilestore.tile_save(key, b"\xff\xd8same-name-again") == 17  # overwritten in place, same name
+    assert (tiles_root / "t" / f"{key}.jpg").read_bytes() == b"\xff\xd8same-name-again"
+    assert [p.name for p in (tiles_root / "t").iterdir()] == [f"{key}.jpg"]  # no temporary left
