@@ -11,7 +11,8 @@ from renders.models import JobStatus, RenderJob, Tile
 from renders.tilestore import tile_save
 from tests.renders.conftest import render_url
 
-pytestmark = pytest.mark.django_db
+# Committed rows: the run's heartbeat thread reads the job through its own connection.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 JPEG = b"\xff\xd8\xff\xe0 stored by the other run"
 
