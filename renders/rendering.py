@@ -183,6 +183,15 @@ def _missing_keys(keys):
     return set(keys) - present
 
 
+def _claim_missing(keys, token, heartbeat):
+    """Claim what no live run is rendering, then drop what entered the index meanwhile: a run
+    indexes its tiles before it releases their claims, so a claim won after that release
+    must not render the tile again."""
+    claimed = tileclaims.claim(keys, token)
+    heartbeat.tile_claims |= claimed
+    return claimed & _missing_keys(claimed)
+
+
 def _render_keys(prepared, job, keys, all_keys, writer, heartbeat):
     """Render and submit the tiles of ``keys`` (lowest level first); how many."""
     if not keys:
@@ -205,9 +214,8 @@ def _await_foreign(prepared, job, token, all_keys, writer, heartbeat):
         if heartbeat.lost:
             raise LostClaim(job.pk)
         outstanding = set().union(*(level.foreign for level in writer.levels))
-        taken = tileclaims.claim(outstanding, token)
+        taken = _claim_missing(outstanding, token, heartbeat)
         if taken:
-            heartbeat.tile_claims |= taken
             for level in writer.levels:
                 moved = level.foreign & taken
                 level.foreign -= moved
@@ -228,8 +236,7 @@ def _render_tiles(job, token, heartbeat, timings, started):
     t = time.perf_counter()
     coord_keys = prepared.tile_keys(job.selection, quality=settings.PANOCONFIG_JPEG_QUALITY)
     missing = _missing_keys(coord_keys.values())
-    mine = tileclaims.claim(missing, token)
-    heartbeat.tile_claims |= mine
+    mine = _claim_missing(missing, token, heartbeat)  # the rest is awaited in the index
     levels = [_Level(index=i) for i in range(len(prepared.levels))]
     for coord, key in coord_keys.items():
         levels[coord.level].missing += key in mine

@@ -68,3 +68,26 @@ def test_a_dead_runs_claims_lapse_and_its_tiles_are_taken_over(job, settings):
     assert job.tiles_rendered == job.tiles_total == 30
     assert time.monotonic() - started >= 0.9  # waited for the claims to lapse
     assert tileclaims.claim(dead, "someone-else") == dead  # released at the end of the run
+
+
+def test_a_tile_stored_and_released_between_the_index_check_and_the_claim_is_not_rendered_again(
+    job, big_scene, monkeypatch
+):
+    # The other run indexes its tiles, then releases their claims, right after this run
+    # found them missing: winning the claim then must not mean rendering them again.
+    finished_meanwhile = set(job.all_keys[:7])
+    real_claim = tileclaims.claim
+
+    def claim_after_the_other_run_finished(keys, token):
+        for key in finished_meanwhile:
+            tile_save(key, JPEG)
+            Tile.objects.get_or_create(key=key, defaults={"scene": big_scene, "level": 0, "size": len(JPEG)})
+        return real_claim(keys, token)
+
+    monkeypatch.setattr(tileclaims, "claim", claim_after_the_other_run_finished)
+    rendering.job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.READY
+    assert job.tiles_rendered == 30 - len(finished_meanwhile)
+    assert job.tiles_done == job.tiles_total == 30
