@@ -52,8 +52,10 @@ class TenantApi(APIView):
     parser_classes = [LimitedJSONParser]
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        # Read once, before the permission check, which uses it (tenants.api_auth); an unknown
+        # tenant is still a 404 only after authentication, as before.
         self.tenant = selectors.tenant_get_active(slug=kwargs["tenant"])
+        super().initial(request, *args, **kwargs)
         if self.tenant is None:
             raise Http404("No such tenant.")
 
