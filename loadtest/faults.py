@@ -91,20 +91,20 @@ class Run:
         return self.workers[-1]
 
     def stop(self):
-        self.proxy.down()
-        for worker in self.workers:
-            worker.stop()
-        if self.web:
-            self.web.stop()
+        """Stop everything this run started, each step on its own so one failure stops no other."""
         from django.conf import settings
 
+        steps = [self.proxy.down, *[worker.stop for worker in self.workers], self.web and self.web.stop,
+                 self.moto.stop, self.redis.stop, self.postgres.destroy]
         if settings.configured:
             from django.db import connections
 
-            connections.close_all()
-        self.moto.stop()
-        self.redis.stop()
-        self.postgres.destroy()
+            steps.insert(-3, connections.close_all)
+        for step in filter(None, steps):
+            try:
+                step()
+            except Exception:
+                traceback.print_exc()
 
     # --- helpers ---------------------------------------------------------------------
 
