@@ -1,10 +1,26 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
-from catalog import services
+from catalog import services, validation
 from catalog.models import Layer, LayerOption, Material, Scene
 from tenants.admin_mixins import TenantScopedAdmin, TenantScopedMixin, thumbnail_tag
+
+
+class SniffedImageField(forms.ImageField):
+    """Our own checks before Django's: a bomb, an animation or a truncated file is named as such
+    (Django's own check answers "not an image or a corrupted image" to all of them)."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)  # empty file, missing name, length
+        if upload is not None:
+            validation.inspect_image(upload)
+        return super().to_python(data)
+
+
+class SniffedUploadsMixin:
+    formfield_overrides = {models.ImageField: {"form_class": SniffedImageField}}
 
 
 class ServiceSaveMixin:
@@ -22,7 +38,7 @@ class ServiceSaveMixin:
 
 
 @admin.register(Material)
-class MaterialAdmin(ServiceSaveMixin, TenantScopedAdmin):
+class MaterialAdmin(SniffedUploadsMixin, ServiceSaveMixin, TenantScopedAdmin):
     list_display = ["thumbnail_preview", "name", "slug", "tenant", "sku"]
     list_select_related = ["tenant"]
     list_display_links = ["name"]
@@ -36,7 +52,7 @@ class MaterialAdmin(ServiceSaveMixin, TenantScopedAdmin):
         return thumbnail_tag(obj.thumbnail, alt=obj.name)
 
 
-class LayerInline(TenantScopedMixin, admin.TabularInline):
+class LayerInline(SniffedUploadsMixin, TenantScopedMixin, admin.TabularInline):
     model = Layer
     extra = 0
     fields = ["mask_preview", "name", "slug", "build_order", "mask_image", "option_count"]
@@ -54,7 +70,7 @@ class LayerInline(TenantScopedMixin, admin.TabularInline):
 
 
 @admin.register(Scene)
-class SceneAdmin(ServiceSaveMixin, TenantScopedAdmin):
+class SceneAdmin(SniffedUploadsMixin, ServiceSaveMixin, TenantScopedAdmin):
     list_display = [
         "base_preview", "name", "slug", "tenant", "projection", "is_published", "preparation_status", "layer_count",
     ]
@@ -92,7 +108,7 @@ class SceneAdmin(ServiceSaveMixin, TenantScopedAdmin):
         return f"{obj.width}×{obj.height}" if obj.width else "—"
 
 
-class LayerOptionInline(TenantScopedMixin, admin.TabularInline):
+class LayerOptionInline(SniffedUploadsMixin, TenantScopedMixin, admin.TabularInline):
     model = LayerOption
     extra = 0
     fields = ["thumbnail_preview", "material", "image", "thumbnail", "position", "code"]
@@ -120,7 +136,7 @@ class LayerForm(forms.ModelForm):
 
 
 @admin.register(Layer)
-class LayerAdmin(ServiceSaveMixin, TenantScopedAdmin):
+class LayerAdmin(SniffedUploadsMixin, ServiceSaveMixin, TenantScopedAdmin):
     form = LayerForm
     list_display = ["mask_preview", "name", "slug", "scene", "tenant", "build_order", "option_count"]
     list_display_links = ["name"]
@@ -150,7 +166,7 @@ class LayerAdmin(ServiceSaveMixin, TenantScopedAdmin):
 
 
 @admin.register(LayerOption)
-class LayerOptionAdmin(ServiceSaveMixin, TenantScopedAdmin):
+class LayerOptionAdmin(SniffedUploadsMixin, ServiceSaveMixin, TenantScopedAdmin):
     list_display = ["thumbnail_preview", "__str__", "layer", "material", "position", "code", "keeps_base"]
     list_display_links = ["__str__"]
     list_filter = [

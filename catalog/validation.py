@@ -48,6 +48,8 @@ def inspect_image(file):
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(file) as image:
                 info = ImageInfo(image.format or "", image.width, image.height, image.mode)
+                frames = getattr(image, "n_frames", 1)
+                orientation = image.getexif().get(EXIF_ORIENTATION, 1) if info.format == "JPEG" else 1
     except Image.DecompressionBombError:
         raise ValidationError(_too_many_pixels_message(None), code="too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -62,7 +64,48 @@ def inspect_image(file):
         )
     if info.width * info.height > settings.PANOCONFIG_MAX_IMAGE_PIXELS:
         raise ValidationError(_too_many_pixels_message(info), code="too_many_pixels")
+    if frames > 1:
+        raise ValidationError(
+            f"This is an animated image ({frames} frames); upload a single still image.", code="animated"
+        )
+    if orientation not in (1, None):
+        raise ValidationError(
+            "This JPEG is marked as rotated or mirrored (EXIF orientation "
+            f"{orientation}), so it would be used sideways; save it upright without the rotation tag.",
+            code="exif_rotated",
+        )
+    if not _ends_complete(file, info.format):
+        raise ValidationError(
+            "This file is incomplete: its data stops before the end of the image (truncated upload?).",
+            code="truncated",
+        )
     return info
+
+
+EXIF_ORIENTATION = 0x0112
+_PNG_END = b"IEND\xaeB`\x82"
+_JPEG_END = b"\xff\xd9"
+
+
+def _ends_complete(file, fmt):
+    """Whether the file holds its format's end marker, read from the last bytes only (no decoding)."""
+    position = _tell(file)
+    try:
+        _seek(file, 0, 2)
+        size = _tell(file)
+        _seek(file, max(0, size - 4096))
+        tail = file.read()
+        if fmt == "WEBP":
+            _seek(file, 0)
+            head = file.read(8)
+            return len(head) == 8 and int.from_bytes(head[4:8], "little") + 8 <= size
+    finally:
+        _seek(file, position or 0)
+    if fmt == "PNG":
+        return _PNG_END in tail
+    if fmt == "JPEG":
+        return _JPEG_END in tail
+    return True
 
 
 def projection_of_size(width, height):
@@ -160,8 +203,8 @@ def _tell(file):
         return 0
 
 
-def _seek(file, position):
+def _seek(file, position, whence=0):
     try:
-        file.seek(position)
+        file.seek(position, whence)
     except (AttributeError, OSError, ValueError):
         pass

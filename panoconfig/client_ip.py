@@ -19,4 +19,12 @@ def client_ip(request):
                 return str(ipaddress.ip_address(candidate))
             except ValueError:
                 pass
-    return request.META.get("REMOTE_ADDR", "")
+    remote = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(remote))
+    except ValueError:
+        # No usable peer address (a Unix socket, a bare WSGI call): one shared bucket, never a crash.
+        return UNKNOWN_CLIENT
+
+
+UNKNOWN_CLIENT = "0.0.0.0"

@@ -185,6 +185,19 @@ R2_PUBLIC_URL = env_str("R2_PUBLIC_URL")
 TILE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 if R2_BUCKET:
+    from botocore.config import Config as BotoConfig
+
+    # django-storages' default client config for both aliases. botocore waits 60 s on a silent
+    # connection by default: a stalled upload would hold a render that long per attempt. Fail
+    # fast instead; the render task retries with backoff. (A given config replaces the one
+    # django-storages would build, hence addressing style and signature here too.)
+    AWS_S3_CLIENT_CONFIG = BotoConfig(
+        s3={"addressing_style": env_str("R2_ADDRESSING_STYLE", "path")},
+        signature_version="s3v4",
+        connect_timeout=env_int("R2_CONNECT_TIMEOUT", 5, minimum=1),
+        read_timeout=env_int("R2_READ_TIMEOUT", 20, minimum=1),
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
     _tiles_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -250,6 +263,9 @@ PANOCONFIG_RENDER_SOFT_TIME_LIMIT = env_int("PANOCONFIG_RENDER_SOFT_TIME_LIMIT",
 PANOCONFIG_RENDER_HARD_TIME_LIMIT = env_int("PANOCONFIG_RENDER_HARD_TIME_LIMIT", 660, minimum=1)
 # A failed job is tried again when asked for after this long.
 PANOCONFIG_RENDER_RETRY_FAILED_SECONDS = env_int("PANOCONFIG_RENDER_RETRY_FAILED_SECONDS", 60, minimum=0)
+# Retries (exponential backoff from 2 s, capped at 60 s, jittered) of a render whose tile
+# storage failed: 8 ride out an R2 outage of a minute or more before the job is failed.
+PANOCONFIG_RENDER_STORAGE_RETRIES = env_int("PANOCONFIG_RENDER_STORAGE_RETRIES", 8, minimum=0)
 PANOCONFIG_UPLOAD_THREADS = env_int("PANOCONFIG_UPLOAD_THREADS", 4, minimum=1)
 PANOCONFIG_JPEG_QUALITY = env_int("PANOCONFIG_JPEG_QUALITY", 85, minimum=1)
 PANOCONFIG_PREWARM_CAP = env_int("PANOCONFIG_PREWARM_CAP", 1000, minimum=1)

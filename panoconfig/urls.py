@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from renders.views import tile_view
 
+handler404 = "panoconfig.errors.page_not_found"
+handler500 = "panoconfig.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("totem.urls")),

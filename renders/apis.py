@@ -1,6 +1,7 @@
 """The totem's HTTP API (DESIGN.md): one view per operation, selectors read, services write."""
 
 import io
+import logging
 
 import segno
 from django.http import Http404, HttpResponse
@@ -14,12 +15,24 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panoconfig.errors import CACHE_ERRORS
 from renders import selectors, services
 from renders.combinations import SelectionError, combination_from_selection, scene_layers
 from renders.health import health_checks
 from renders.models import JobStatus
 
 MAX_BODY_BYTES = 16 * 1024
+logger = logging.getLogger(__name__)
+
+
+class QueueUnavailableError(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Rendering is unavailable for a moment (job queue unreachable); try again shortly."
+    default_code = "queue_unavailable"
+
+    def __init__(self):
+        super().__init__()
+        self.wait = 5  # DRF turns this into Retry-After
 
 
 class LimitedJSONParser(JSONParser):
@@ -40,8 +53,10 @@ class TenantApi(APIView):
     parser_classes = [LimitedJSONParser]
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        # Read once, before the permission check, which uses it (tenants.api_auth); an unknown
+        # tenant is still a 404 only after authentication, as before.
         self.tenant = selectors.tenant_get_active(slug=kwargs["tenant"])
+        super().initial(request, *args, **kwargs)
         if self.tenant is None:
             raise Http404("No such tenant.")
 
@@ -52,7 +67,12 @@ class TenantApi(APIView):
             ("renders-tenant", lambda group, req: self.tenant.slug, settings.PANOCONFIG_RATE_PER_TENANT),
         ]
         for group, key, rate in limits:
-            usage = get_usage(request._request, group=group, key=key, rate=rate, increment=True)
+            try:
+                usage = get_usage(request._request, group=group, key=key, rate=rate, increment=True)
+            except CACHE_ERRORS as error:
+                # The counters live in Redis: while it is away, totems keep being served unlimited.
+                logger.warning("rate limit %s not checked, the cache is unavailable: %s", group, error)
+                continue
             if usage and usage["should_limit"]:
                 raise exceptions.Throttled(wait=max(1, usage["time_left"]))
 
@@ -89,6 +109,27 @@ class RenderOutputSerializer(serializers.Serializer):
     error = serializers.CharField(required=False)
 
 
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# Every answer an operation can give is in the schema, errors included (schemathesis checks it).
+_READ_ERRORS = {
+    401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 503: ErrorSerializer,
+}
+_WRITE_ERRORS = {
+    **_READ_ERRORS, 400: OpenApiTypes.OBJECT, 413: ErrorSerializer, 415: ErrorSerializer, 429: ErrorSerializer,
+}
+
+
+def _queued(service, **kwargs):
+    """Call a service that may queue a job; 503 (not 500) when the broker is away."""
+    try:
+        return service(**kwargs)
+    except services.QueueUnavailable:
+        raise QueueUnavailableError() from None
+
+
 def _render_response(state, *, tenant, request, build):
     data = selectors.render_state_data(state=state, build=build, tenant=tenant, request=request)
     code = status.HTTP_202_ACCEPTED if state.status in (JobStatus.QUEUED, JobStatus.RENDERING) else status.HTTP_200_OK
@@ -112,7 +153,7 @@ class RenderCreateApi(TenantApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: RenderOutputSerializer, 202: RenderOutputSerializer},
+        responses={200: RenderOutputSerializer, 202: RenderOutputSerializer, **_WRITE_ERRORS},
         summary="Ask for a combination's tiles",
     )
     def post(self, request, tenant):
@@ -132,7 +173,7 @@ class RenderCreateApi(TenantApi):
             )
         except SelectionError as error:
             raise exceptions.ValidationError(error.messages) from None
-        state = services.render_request(combination=combination)
+        state = _queued(services.render_request, combination=combination)
         response = _render_response(state, tenant=self.tenant, request=request, build=combination.build)
         if state.is_ready:
             selectors.ready_answer_set(key=answer_key, data=response.data, job=state.job)
@@ -140,14 +181,15 @@ class RenderCreateApi(TenantApi):
 
 
 class RenderDetailApi(TenantApi):
-    @extend_schema(responses={200: RenderOutputSerializer, 202: RenderOutputSerializer}, summary="A build's state")
+    @extend_schema(responses={200: RenderOutputSerializer, 202: RenderOutputSerializer, 429: ErrorSerializer,
+                              **_READ_ERRORS}, summary="A build's state")
     def get(self, request, tenant, build):
         combination = self.build_combination(build)
-        state = services.render_request(combination=combination, create=False)
+        state = _queued(services.render_request, combination=combination, create=False)
         if state is None:
             # A shared code nobody rendered yet (or whose scene changed): queue it like a POST.
             self.check_rate(request)
-            state = services.render_request(combination=combination)
+            state = _queued(services.render_request, combination=combination)
         return _render_response(state, tenant=self.tenant, request=request, build=build)
 
 
@@ -165,25 +207,27 @@ def _still_response(job, *, tenant, request, build):
 
 
 class StillApi(TenantApi):
-    @extend_schema(request=None, responses={200: StillOutputSerializer, 202: StillOutputSerializer},
+    @extend_schema(request=None, responses={200: StillOutputSerializer, 202: StillOutputSerializer, **_WRITE_ERRORS},
                    summary="Ask for a flat 2D JPEG of a build")
     def post(self, request, tenant, build):
         self.check_rate(request)
         combination = self.build_combination(build)
-        job = services.still_request(combination=combination)
+        job = _queued(services.still_request, combination=combination)
         return _still_response(job, tenant=self.tenant, request=request, build=build)
 
-    @extend_schema(responses={200: StillOutputSerializer, 202: StillOutputSerializer}, summary="A still's state")
+    @extend_schema(responses={200: StillOutputSerializer, 202: StillOutputSerializer, **_READ_ERRORS},
+                   summary="A still's state")
     def get(self, request, tenant, build):
         combination = self.build_combination(build)
-        job = services.still_request(combination=combination, create=False)
+        job = _queued(services.still_request, combination=combination, create=False)
         if job is None:
             raise Http404("No still was asked for this build.")
         return _still_response(job, tenant=self.tenant, request=request, build=build)
 
 
 class QrCodeApi(TenantApi):
-    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR}, summary="QR code of the share URL")
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR, **_READ_ERRORS},
+                   summary="QR code of the share URL")
     def get(self, request, tenant, build):
         combination = self.build_combination(build)
         url = request.build_absolute_uri(
@@ -199,7 +243,7 @@ class QrCodeApi(TenantApi):
 
 
 class TenantConfigApi(TenantApi):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Published scenes, layers and options")
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **_READ_ERRORS}, summary="Published scenes, layers and options")
     def get(self, request, tenant):
         return Response(selectors.tenant_config_data(tenant=self.tenant, request=request))
 

@@ -19,11 +19,14 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from renders import tilestore
+from renders import tileclaims, tilestore
 from renders.models import JobKind, JobStatus, RenderJob, Tile
 from renders.preparation import scene_prepare
 
 logger = logging.getLogger(__name__)
+
+
+FOREIGN_POLL_SECONDS = 0.2
 
 
 class LostClaim(Exception):
@@ -59,14 +62,18 @@ def _owned(job, token, **fields):
 
 
 def job_release(*, job_id, token, error=""):
-    """Give a claimed job back to the queue (before a retry)."""
-    RenderJob.objects.filter(pk=job_id, claim=token).update(status=JobStatus.QUEUED, claim="", error=error[:2000])
+    """Give a claimed job back to the queue (before a retry); queued_at restarts the stale clock."""
+    RenderJob.objects.filter(pk=job_id, claim=token).update(
+        status=JobStatus.QUEUED, claim="", error=error[:2000], queued_at=timezone.now()
+    )
 
 
-def job_fail(*, job_id, error, token=None):
+def job_fail(*, job_id, error, token=None, unclaimed_only=False):
     jobs = RenderJob.objects.filter(pk=job_id).exclude(status=JobStatus.READY)
     if token is not None:
         jobs = jobs.filter(claim=token)
+    elif unclaimed_only:
+        jobs = jobs.filter(claim="")
     jobs.update(status=JobStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now(), claim="")
 
 
@@ -79,6 +86,7 @@ class Heartbeat(threading.Thread):
         self.interval = max(0.5, min(5.0, settings.PANOCONFIG_RENDER_STALE_SECONDS / 4))
         self.stopped = threading.Event()
         self.lost = False
+        self.tile_claims = set()  # tiles this run claimed (tileclaims), kept alive while it lives
 
     def run(self):
         try:
@@ -89,6 +97,7 @@ class Heartbeat(threading.Thread):
                 if not touched:
                     self.lost = True
                     return
+                tileclaims.refresh(set(self.tile_claims), self.token)
         except Exception:
             logger.exception("heartbeat of job %s failed", self.job_id)
         finally:
@@ -105,6 +114,7 @@ class _Level:
     missing: int = 0  # tiles of the level this run must store
     submitted: int = 0
     pending: list = field(default_factory=list)  # (key, future) being stored
+    foreign: set = field(default_factory=set)  # missing tiles another run claimed: awaited in the index
 
 
 class TileWriter:
@@ -141,13 +151,20 @@ class TileWriter:
                 return
             if not wait and not all(future.done() for _, future in level.pending):
                 return
-            stored = [(key, future.result()) for key, future in level.pending]
-            Tile.objects.bulk_create(
-                [Tile(key=key, scene_id=self.scene_id, level=level.index, size=size) for key, size in stored],
-                ignore_conflicts=True,
-            )
-            level.pending = []
-            self.tiles_done += len(stored)
+            if level.pending:
+                stored = [(key, future.result()) for key, future in level.pending]
+                Tile.objects.bulk_create(
+                    [Tile(key=key, scene_id=self.scene_id, level=level.index, size=size) for key, size in stored],
+                    ignore_conflicts=True,
+                )
+                level.pending = []
+                self.tiles_done += len(stored)
+            if level.foreign:
+                arrived = level.foreign - _missing_keys(level.foreign)
+                level.foreign -= arrived
+                self.tiles_done += len(arrived)
+                if level.foreign:
+                    return  # another run is storing them; _await_foreign waits or takes them over
             self.levels_ready += 1
             _owned(self.job, self.token, tiles_done=self.tiles_done, levels_ready=self.levels_ready,
                    heartbeat_at=timezone.now())
@@ -166,6 +183,50 @@ def _missing_keys(keys):
     return set(keys) - present
 
 
+def _claim_missing(keys, token, heartbeat):
+    """Claim what no live run is rendering, then drop what entered the index meanwhile: a run
+    indexes its tiles before it releases their claims, so a claim won after that release
+    must not render the tile again."""
+    claimed = tileclaims.claim(keys, token)
+    heartbeat.tile_claims |= claimed
+    return claimed & _missing_keys(claimed)
+
+
+def _render_keys(prepared, job, keys, all_keys, writer, heartbeat):
+    """Render and submit the tiles of ``keys`` (lowest level first); how many."""
+    if not keys:
+        return 0
+    count = 0
+    for coord, key, data in prepared.render(
+        job.selection, skip_keys=all_keys - keys, quality=settings.PANOCONFIG_JPEG_QUALITY
+    ):
+        if heartbeat.lost:
+            raise LostClaim(job.pk)
+        writer.submit(coord, key, data)
+        count += 1
+    return count
+
+
+def _await_foreign(prepared, job, token, all_keys, writer, heartbeat):
+    """Wait for the tiles other runs claimed; render those whose claim lapsed. How many rendered."""
+    rendered = 0
+    while writer.levels_ready < len(writer.levels):
+        if heartbeat.lost:
+            raise LostClaim(job.pk)
+        outstanding = set().union(*(level.foreign for level in writer.levels))
+        taken = _claim_missing(outstanding, token, heartbeat)
+        if taken:
+            for level in writer.levels:
+                moved = level.foreign & taken
+                level.foreign -= moved
+                level.missing += len(moved)
+            rendered += _render_keys(prepared, job, taken, all_keys, writer, heartbeat)
+        else:
+            time.sleep(FOREIGN_POLL_SECONDS)
+        writer.flush(wait=True)
+    return rendered
+
+
 def _render_tiles(job, token, heartbeat, timings, started):
     scene = job.scene
     t = time.perf_counter()
@@ -175,9 +236,12 @@ def _render_tiles(job, token, heartbeat, timings, started):
     t = time.perf_counter()
     coord_keys = prepared.tile_keys(job.selection, quality=settings.PANOCONFIG_JPEG_QUALITY)
     missing = _missing_keys(coord_keys.values())
+    mine = _claim_missing(missing, token, heartbeat)  # the rest is awaited in the index
     levels = [_Level(index=i) for i in range(len(prepared.levels))]
     for coord, key in coord_keys.items():
-        levels[coord.level].missing += key in missing
+        levels[coord.level].missing += key in mine
+        if key in missing and key not in mine:
+            levels[coord.level].foreign.add(key)
     timings["index_s"] = round(time.perf_counter() - t, 3)
     _owned(
         job, token,
@@ -201,17 +265,12 @@ def _render_tiles(job, token, heartbeat, timings, started):
     rendered = 0
     try:
         writer.flush(wait=False)  # levels with nothing missing are ready at once
-        if missing:
-            for coord, key, data in prepared.render(
-                job.selection, skip_keys=set(coord_keys.values()) - missing, quality=settings.PANOCONFIG_JPEG_QUALITY
-            ):
-                if heartbeat.lost:
-                    raise LostClaim(job.pk)
-                writer.submit(coord, key, data)
-                rendered += 1
+        all_keys = set(coord_keys.values())
+        rendered += _render_keys(prepared, job, mine, all_keys, writer, heartbeat)
         timings["render_s"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         writer.flush(wait=True)
+        rendered += _await_foreign(prepared, job, token, all_keys, writer, heartbeat)
         timings["store_wait_s"] = round(time.perf_counter() - t, 3)
     finally:
         writer.close()
@@ -280,4 +339,5 @@ def job_run(*, job_id):
         raise
     finally:
         heartbeat.stop()
+        tileclaims.release(heartbeat.tile_claims)  # after the heartbeat, which refreshes them
     return token

@@ -2,16 +2,20 @@
 
 import hashlib
 import json
+import logging
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Sum
 
 from catalog.models import Layer, LayerOption, PreparationStatus, Scene
+from panoconfig.errors import CACHE_ERRORS
 from renders import sharecodes
 from renders.combinations import combination_from_build, scene_layers
 from renders.models import JobKind, JobStatus, RenderJob, Tile
 from renders.tilestore import UrlMaker
 from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
 
 
 def tenant_get_active(*, slug):
@@ -206,7 +210,11 @@ def ready_answer_key(*, scene, selection, request):
 
 
 def ready_answer_get(*, key):
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except CACHE_ERRORS as error:  # Redis away: answer from the database
+        logger.warning("answer cache unavailable: %s", error)
+        return None
     if cached is None:
         return None
     from renders.services import job_count_hit
@@ -217,4 +225,7 @@ def ready_answer_get(*, key):
 
 def ready_answer_set(*, key, data, job):
     if job is not None:
-        cache.set(key, {"data": data, "job": job.pk}, READY_ANSWER_SECONDS)
+        try:
+            cache.set(key, {"data": data, "job": job.pk}, READY_ANSWER_SECONDS)
+        except CACHE_ERRORS as error:
+            logger.warning("answer cache unavailable: %s", error)

@@ -9,8 +9,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from catalog.models import PreparationStatus, Scene
+from panoconfig.errors import CACHE_ERRORS
 from renders.combinations import Combination, combinations_all, scene_layers
 from renders.models import JobKind, JobStatus, RenderJob, RequestedBy, Tile
 from renders.preparation import prepared_get_local
@@ -40,12 +42,28 @@ class RenderState:
 PRIORITIES = {RequestedBy.TOTEM: 0, RequestedBy.ADMIN: 3, RequestedBy.PREWARM: 6}
 
 
-def _enqueue(job):
+class QueueUnavailable(BrokerError):
+    """The broker refused a job; the job is kept and queued again on a later request.
+
+    A broker error itself, so outside the API (admin actions) it is a 503 too (panoconfig.errors).
+    """
+
+
+def _publish(job):
     from renders.tasks import render_job_task, render_still_task
 
     task = render_still_task if job.kind == JobKind.STILL else render_job_task
-    priority = PRIORITIES.get(job.requested_by, 0)
-    transaction.on_commit(lambda: task.apply_async(args=[job.pk], priority=priority))
+    try:
+        task.apply_async(args=[job.pk], priority=PRIORITIES.get(job.requested_by, 0))
+    except (BrokerError, ConnectionError, OSError) as error:
+        # Back-date queued_at so the next request for this job finds it stale and publishes again.
+        RenderJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(queued_at=timezone.now() - timedelta(days=1))
+        logger.warning("job %s not published, the broker is unavailable: %s", job.pk, error)
+        raise QueueUnavailable(str(error)) from error
+
+
+def _enqueue(job):
+    transaction.on_commit(lambda: _publish(job))
 
 
 def _cached_tiles(combination):
@@ -104,15 +122,22 @@ def job_count_request(*, job):
 def job_count_hit(*, job_id):
     key = _hits_key(job_id)
     try:
-        cache.incr(key)  # one round trip in the usual case
-    except ValueError:  # first hit (or evicted)
-        if not cache.add(key, 1, timeout=None):
-            cache.incr(key)
+        try:
+            cache.incr(key)  # one round trip in the usual case
+        except ValueError:  # first hit (or evicted)
+            if not cache.add(key, 1, timeout=None):
+                cache.incr(key)
+    except CACHE_ERRORS:  # Redis away: count in the row, as for a job being made
+        RenderJob.objects.filter(pk=job_id).update(request_count=F("request_count") + 1)
 
 
 def job_requests(*, job):
     """Requests a job has seen: those counted in its row and those counted in the cache."""
-    return job.request_count + (cache.get(_hits_key(job.pk)) or 0)
+    try:
+        hits = cache.get(_hits_key(job.pk)) or 0
+    except CACHE_ERRORS:
+        hits = 0
+    return job.request_count + hits
 
 
 def job_revive(*, job, retry_failed=False):

@@ -15,8 +15,9 @@ class RenderTask(Task):
     """Marks the job failed once the retries for storage errors are used up."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Only a job no run holds: another run (a revived copy of this task) may own it by now.
         if args:
-            rendering.job_fail(job_id=args[0], error=f"{type(exc).__name__}: {exc}")
+            rendering.job_fail(job_id=args[0], error=f"{type(exc).__name__}: {exc}", unclaimed_only=True)
 
 
 _RENDER_OPTIONS = {
@@ -27,7 +28,7 @@ _RENDER_OPTIONS = {
     "retry_backoff": 2,
     "retry_backoff_max": 60,
     "retry_jitter": True,
-    "max_retries": 5,
+    "max_retries": settings.PANOCONFIG_RENDER_STORAGE_RETRIES,
     "soft_time_limit": settings.PANOCONFIG_RENDER_SOFT_TIME_LIMIT,
     "time_limit": settings.PANOCONFIG_RENDER_HARD_TIME_LIMIT,
 }

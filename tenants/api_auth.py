@@ -52,6 +52,18 @@ class TenantApiKeyAuthentication(BaseAuthentication):
         return 'Bearer realm="panoconfig"'
 
 
+def _requires_key(view, slug):
+    """Whether the view's active tenant needs a key; from the tenant the view already read
+    (renders.apis.TenantApi) when it did, to spare a query on every request."""
+    tenant = getattr(view, "tenant", _UNREAD)
+    if tenant is _UNREAD or (tenant is not None and tenant.slug != slug):
+        return Tenant.objects.filter(slug=slug, is_active=True, require_api_key=True).exists()
+    return tenant is not None and tenant.require_api_key
+
+
+_UNREAD = object()
+
+
 class HasTenantApiKey(BasePermission):
     """Open endpoints stay open; a tenant with require_api_key needs one of its own keys.
 
@@ -67,7 +79,7 @@ class HasTenantApiKey(BasePermission):
             if api_key.tenant.slug != slug:
                 raise PermissionDenied("This API key belongs to another tenant.")
             return True
-        requires_key = Tenant.objects.filter(slug=slug, is_active=True, require_api_key=True).exists()
+        requires_key = _requires_key(view, slug)
         if requires_key:
             raise NotAuthenticated("This tenant's API needs an API key.")
         return True  # an unknown tenant is the view's 404

@@ -1,0 +1,1 @@
+"""Load and fault runs (`make load`, `make faults`): see docs/RELIABILITY.md."""
