@@ -291,11 +291,11 @@ def _import_item(scene, layer, item, mask, base_path):
         material = Material.objects.filter(tenant=scene.tenant, slug=item.slug).first()
         if material is None:
             material = services.material_create(
-                tenant=scene.tenant, slug=item.slug, name=item.label, thumbnail=ContentFile(thumbnail, "t.png")
+                tenant=scene.tenant, slug=item.slug, name=item.label, thumbnail=ContentFile(thumbnail, "t.jpg")
             )
         fields = {
             "image": _content(item.image) if item.image else None,
-            "thumbnail": ContentFile(thumbnail, name="thumbnail.png"),
+            "thumbnail": ContentFile(thumbnail, name="thumbnail.jpg"),
             "position": item.position,
         }
         option = LayerOption.objects.filter(layer=layer, material=material).first()
@@ -306,7 +306,7 @@ def _import_item(scene, layer, item, mask, base_path):
 
 
 def generated_thumbnail(image, mask, size=THUMBNAIL_SIZE):
-    """A square PNG: the image cropped to the mask's bounding box (the whole image if empty)."""
+    """A square JPEG: the image cropped to the mask's bounding box (the whole image if empty)."""
     rows = np.flatnonzero(mask.max(axis=1) > 0)
     cols = np.flatnonzero(mask.max(axis=0) > 0)
     if len(rows) and len(cols):
@@ -316,7 +316,7 @@ def generated_thumbnail(image, mask, size=THUMBNAIL_SIZE):
     top, left = (height - side) // 2, (width - side) // 2
     square = Image.fromarray(image[top : top + side, left : left + side]).resize((size, size), Image.LANCZOS)
     buffer = io.BytesIO()
-    square.save(buffer, format="PNG")
+    square.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
 
 

@@ -80,7 +80,8 @@ class Command(BaseCommand):
 
     def _material(self, tenant, slug):
         spec = MATERIALS[slug]
-        thumbnail = ContentFile(_png(swatch(slug)), name="thumbnail.png")
+        # A small JPEG: the totem shows it at 72 px (2x for dense screens), and it is its largest paint.
+        thumbnail = ContentFile(_jpeg(swatch(slug, size=160), quality=85), name="thumbnail.jpg")
         fields = {"name": spec.name, "sku": spec.sku, "thumbnail": thumbnail}
         material = Material.objects.filter(tenant=tenant, slug=slug).first()
         if material is None:
