@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.ports import free_port as ports_free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PORT_RANGE = range(int(os.environ.get("RELIABILITY_PORT_FIRST", 8500)),
@@ -23,17 +25,7 @@ _taken = set()
 
 def free_port():
     """A free loopback port of this run's range, never handed out twice in one run."""
-    for port in PORT_RANGE:
-        if port in _taken:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _taken.add(port)
-        return port
-    raise RuntimeError(f"no free port in {PORT_RANGE}")
+    return ports_free_port(PORT_RANGE, taken=_taken)
 
 
 def wait_port(port, *, timeout, what):

@@ -2,7 +2,6 @@
 processes, like `make run`, on their own SQLite file, media folder and file-system broker."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,20 +9,15 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.ports import free_port as ports_free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PORTS = range(8400, 8450)  # this branch's range on the shared machine is 8400-8499
 FAKE_SERVER_PORTS = range(8450, 8500)
 
 
 def free_port(ports=SERVER_PORTS):
-    for port in ports:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports}")
+    return ports_free_port(ports)
 
 
 def environment(var_dir):
