@@ -22,8 +22,9 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so a slow leak never takes the instance down.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+# Recycle workers now and then so a slow leak never takes the instance down; rarely, since a
+# recycled worker's first requests pay for imports and new connections (make load's p95).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 # Render's proxy terminates TLS and sets X-Forwarded-*; Django decides what to trust.
 forwarded_allow_ips = "*"

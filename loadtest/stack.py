@@ -31,6 +31,8 @@ def production_env(*, run_dir, database_url, redis_url, s3=None, settings_module
         "MEDIA_ROOT": str(run_dir / "media"),
         "PANOCONFIG_PREPARED_DIR": str(run_dir / "prepared"),
         "LOG_LEVEL": "WARNING",
+        # As render.yaml sets it: a new PostgreSQL connection per request costs more than the view.
+        "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
     }
     for key in [k for k in env if k.startswith("R2_")]:
         del env[key]
