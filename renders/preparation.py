@@ -7,6 +7,7 @@ demand; a per-scene file lock keeps two workers of one machine from doing it twi
 """
 
 import fcntl
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -16,10 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import storages
 from django.utils import timezone
 
 from catalog.models import PreparationStatus, Scene
+from catalog.validation import inspect_image
 from renders.combinations import scene_inputs_digest, scene_layers
 
 logger = logging.getLogger(__name__)
@@ -74,41 +78,67 @@ def _scene_lock(scene):
 
 
 def _copy_local(field_file, folder, name):
-    """Copy a stored image to a local file; returns (path, digest) or None when empty."""
+    """Copy a stored image to a local file; returns (path, sha256 hex) or None when empty."""
     if not field_file:
         return None
     suffix = Path(field_file.name).suffix.lower()
     target = Path(folder) / f"{name}{suffix}"
     storage = storages["default"]
+    digest = hashlib.sha256()
     with storage.open(field_file.name, "rb") as source, open(target, "wb") as out:
-        shutil.copyfileobj(source, out, 1024 * 1024)
-    return target
+        for chunk in iter(lambda: source.read(1024 * 1024), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    return target, digest.hexdigest()
+
+
+def revalidate_local_image(path, digest, *, expected_digest, what):
+    """Check a copied upload again in the worker before the engine decodes it.
+
+    The bytes must be those the admin validated (same digest), and still pass the upload
+    checks (real format, pixel limit, single frame, complete file): storage is outside
+    our control, and a decoder is the most exposed code a worker runs.
+    """
+    from renders.engine import EngineInputError
+
+    if expected_digest and digest != expected_digest:
+        raise EngineInputError(f"{what}: the stored file changed since it was uploaded; upload it again.")
+    with open(path, "rb") as handle:
+        try:
+            inspect_image(File(handle, name=path.name))
+        except ValidationError as error:
+            raise EngineInputError(f"{what}: {' '.join(error.messages)}") from None
+    return path
 
 
 def scene_input_build(scene, layers, folder):
-    """The engine's SceneInput for a scene, its images copied under ``folder``."""
+    """The engine's SceneInput for a scene, its images copied under ``folder`` and checked again."""
     from renders.engine import ImageInput, LayerInput, SceneInput
 
-    def image(field_file, digest, name):
-        path = _copy_local(field_file, folder, name)
-        return ImageInput(path=path, digest=digest) if path else None
+    def image(field_file, digest, name, what):
+        copied = _copy_local(field_file, folder, name)
+        if copied is None:
+            return None
+        path = revalidate_local_image(*copied, expected_digest=digest, what=f"{what} ({field_file.name})")
+        return ImageInput(path=path, digest=digest)
 
     layer_inputs = []
     still_options = {}
     for index, layer in enumerate(layers):
         options = {}
         for option in sorted(layer.options.all(), key=lambda o: (o.position, o.pk)):
-            options[option.code] = image(option.image, option.image_digest, f"l{index}-o{option.pk}")
-            still = image(option.still_image, option.still_digest, f"l{index}-s{option.pk}")
+            about = f"option {option.code!r} of layer {layer.slug!r}"
+            options[option.code] = image(option.image, option.image_digest, f"l{index}-o{option.pk}", f"Image of {about}")
+            still = image(option.still_image, option.still_digest, f"l{index}-s{option.pk}", f"2D image of {about}")
             if still is not None:
                 still_options[(layer.slug, option.code)] = still
-        mask = image(layer.mask_image, layer.mask_digest, f"l{index}-mask")
+        mask = image(layer.mask_image, layer.mask_digest, f"l{index}-mask", f"Mask of layer {layer.slug!r}")
         layer_inputs.append(LayerInput(key=layer.slug, mask=mask, options=options))
     return SceneInput(
         projection=scene.projection,
-        base=image(scene.base_image, scene.base_digest, "base"),
+        base=image(scene.base_image, scene.base_digest, "base", "Base image"),
         layers=layer_inputs,
-        still_base=image(scene.still_base_image, scene.still_base_digest, "still-base"),
+        still_base=image(scene.still_base_image, scene.still_base_digest, "still-base", "2D base image"),
         still_options=still_options,
     )
 

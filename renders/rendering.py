@@ -284,6 +284,10 @@ def _render_tiles(job, token, heartbeat, timings, started):
         status=JobStatus.READY, tiles_done=len(coord_keys), levels_ready=len(levels), tiles_rendered=rendered,
         timings=timings, finished_at=timezone.now(), claim="",
     )
+    logger.info(
+        "render job %s ready: %s of %s tiles rendered", job.pk, rendered, len(coord_keys),
+        extra={"job": job.pk, "scene": job.scene_id, "tiles_rendered": rendered, "timings": timings},
+    )
 
 
 def _render_still(job, token, heartbeat, timings, started):

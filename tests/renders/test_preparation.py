@@ -100,3 +100,40 @@ def test_a_still_is_rendered_and_served(client, owner_tenant, scene):
     assert Image.open(io.BytesIO(b"".join(image.streaming_content))).size == (1920, 1080)
     assert client.post(url).status_code == 200
     assert RenderJob.objects.filter(kind="still").count() == 1
+
+
+def test_the_worker_refuses_a_stored_image_whose_bytes_changed_since_upload(scene):
+    from renders.engine import EngineInputError
+
+    layer = scene.layers.first()
+    with open(layer.mask_image.path, "r+b") as handle:
+        handle.seek(-20, 2)
+        handle.write(b"\x00" * 20)  # same size, other bytes: not what the admin validated
+    with pytest.raises(EngineInputError, match="changed since it was uploaded"):
+        preparation.scene_prepare(scene=scene)
+    scene.refresh_from_db()
+    assert scene.preparation_status == PreparationStatus.FAILED
+    assert scene.preparation_error.startswith("Mask of layer 'layer-0' (")
+    assert "changed since it was uploaded" in scene.preparation_error
+
+
+def test_the_worker_checks_the_upload_rules_again_before_decoding(scene, settings):
+    from renders.engine import EngineInputError
+
+    settings.PANOCONFIG_MAX_IMAGE_PIXELS = scene.width * scene.height - 1  # the limit was lowered since
+    with pytest.raises(EngineInputError, match="million pixels"):
+        preparation.scene_prepare(scene=scene)
+    scene.refresh_from_db()
+    assert scene.preparation_status == PreparationStatus.FAILED
+    assert f"{scene.width}×{scene.height}" in scene.preparation_error
+
+
+def test_a_finished_render_logs_its_stage_timings(scene, caplog):
+    render_request(combination=combination_from_selection(scene=scene, selection={}))
+    job = RenderJob.objects.get()
+    with caplog.at_level("INFO", logger="renders.rendering"):
+        rendering.job_run(job_id=job.pk)
+    [record] = [r for r in caplog.records if getattr(r, "timings", None)]
+    job.refresh_from_db()
+    assert record.job == job.pk and record.tiles_rendered == job.tiles_rendered == job.tiles_total > 0
+    assert {"prepare_s", "render_s", "total_s", "first_level_s"} <= set(record.timings)
