@@ -227,11 +227,16 @@ def _await_foreign(prepared, job, token, all_keys, writer, heartbeat):
     return rendered
 
 
-def _render_tiles(job, token, heartbeat, timings, started):
-    scene = job.scene
+def _prepared_timed(scene, timings):
     t = time.perf_counter()
     prepared = scene_prepare(scene=scene)
     timings["prepare_s"] = round(time.perf_counter() - t, 3)
+    return prepared
+
+
+def _render_tiles(job, token, heartbeat, timings, started):
+    scene = job.scene
+    prepared = _prepared_timed(scene, timings)
 
     t = time.perf_counter()
     coord_keys = prepared.tile_keys(job.selection, quality=settings.PANOCONFIG_JPEG_QUALITY)
@@ -292,9 +297,7 @@ def _render_tiles(job, token, heartbeat, timings, started):
 
 def _render_still(job, token, heartbeat, timings, started):
     scene = job.scene
-    t = time.perf_counter()
-    prepared = scene_prepare(scene=scene)
-    timings["prepare_s"] = round(time.perf_counter() - t, 3)
+    prepared = _prepared_timed(scene, timings)
     t = time.perf_counter()
     data = prepared.render_still(
         job.selection, yaw=scene.default_yaw, pitch=scene.default_pitch, fov=scene.default_fov,
