@@ -112,7 +112,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "panoconfig.cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }

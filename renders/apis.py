@@ -60,13 +60,21 @@ class TenantApi(APIView):
         if self.tenant is None:
             raise Http404("No such tenant.")
 
-    def check_rate(self, request):
-        """django-ratelimit per client IP and per tenant; 429 with Retry-After over the limit."""
-        limits = [
-            ("renders-ip", "ip", settings.PANOCONFIG_RATE_PER_IP),
-            ("renders-tenant", lambda group, req: self.tenant.slug, settings.PANOCONFIG_RATE_PER_TENANT),
-        ]
-        for group, key, rate in limits:
+    def rate_limits(self):
+        return {
+            "ip": ("renders-ip", "ip", settings.PANOCONFIG_RATE_PER_IP),
+            "tenant": ("renders-tenant", lambda group, req: self.tenant.slug, settings.PANOCONFIG_RATE_PER_TENANT),
+        }
+
+    def check_rate(self, request, scopes=("ip", "tenant")):
+        """django-ratelimit per client IP and per tenant; 429 with Retry-After over the limit.
+
+        The tenant's budget guards render capacity, so an answer served from the cache of ready
+        combinations counts against the client's address only (RenderCreateApi.post).
+        """
+        limits = self.rate_limits()
+        for scope in scopes:
+            group, key, rate = limits[scope]
             try:
                 usage = get_usage(request._request, group=group, key=key, rate=rate, increment=True)
             except CACHE_ERRORS as error:
@@ -157,7 +165,7 @@ class RenderCreateApi(TenantApi):
         summary="Ask for a combination's tiles",
     )
     def post(self, request, tenant):
-        self.check_rate(request)
+        self.check_rate(request, scopes=("ip",))
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         scene = selectors.scene_get_published(tenant=self.tenant, slug=body.validated_data["scene"])
@@ -167,6 +175,7 @@ class RenderCreateApi(TenantApi):
         cached = selectors.ready_answer_get(key=answer_key)
         if cached is not None:
             return Response(cached, status=status.HTTP_200_OK)
+        self.check_rate(request, scopes=("tenant",))
         try:
             combination = combination_from_selection(
                 scene=scene, selection=body.validated_data["selection"], layers=scene_layers(scene)

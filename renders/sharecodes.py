@@ -17,6 +17,7 @@ from django.conf import settings
 from panoconfig.base36 import to_base36
 
 CHECK_LENGTH = 5
+MAX_SCENE_ID = 2**63 - 1
 _SHAPE = re.compile(r"^[0-9a-z]{1,13}(\.[A-Za-z0-9_-]{1,64})+\.[0-9a-z]{%d}$" % CHECK_LENGTH)
 
 
@@ -47,7 +48,10 @@ def scene_id_of(build):
     """The scene id a share code names, before it is checked against that scene."""
     if not isinstance(build, str) or len(build) > 200 or not _SHAPE.fullmatch(build):
         raise ShareCodeError("Malformed share code.")
-    return int(build.split(".", 1)[0], 36)
+    scene_id = int(build.split(".", 1)[0], 36)
+    if scene_id > MAX_SCENE_ID:  # 13 base-36 digits go past a 64-bit key
+        raise ShareCodeError("Malformed share code.")
+    return scene_id
 
 
 def decode(build, *, scene_id, layer_count):

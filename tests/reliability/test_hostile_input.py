@@ -17,7 +17,7 @@ HOSTILE = [
     "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "..\\..\\windows\\win.ini",
     "acme/../rival", "' OR '1'='1", "acme'--", "acme;DROP TABLE renders_renderjob", "<script>alert(1)</script>",
     "acme%00", "%00", "${jndi:ldap://x/a}", "{{7*7}}", "{% debug %}", "ａｃｍｅ", "a" * 300, "%", "%zz", "-", "_",
-    "1.a.00000", "1..00000", ".", "..",
+    "1.a.00000", "1..00000", ".", "..", "zzzzzzzzzzzzz.1.abcde", "9223372036854775807.1.abcde",
 ]
 HTML_NAME = '<img src=x onerror="alert(1)">'
 

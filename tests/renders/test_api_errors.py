@@ -153,3 +153,32 @@ def test_render_and_still_posts_are_rate_limited_per_tenant(client, owner_tenant
     rival = client.post(render_url(other_tenant), {"scene": "bath"}, content_type="application/json",
                         REMOTE_ADDR="10.0.0.3")
     assert rival.status_code == 202
+
+
+def test_ready_answers_spend_the_client_budget_but_not_the_tenants(client, owner_tenant, scene, settings):
+    """The tenant's budget guards render capacity: a showroom full of totems re-asking ready
+    combinations must not lock the tenant out, while one client flooding is still stopped."""
+    from tests.renders.conftest import run_queued_jobs
+
+    settings.PANOCONFIG_RATE_PER_TENANT = "3/h"
+    assert post_json(client, render_url(owner_tenant), {"scene": "kitchen"}).status_code == 202
+    run_queued_jobs()
+    # Spent so far: 1. The first ready answer comes from the job row (2), the next four from the cache.
+    statuses = [
+        client.post(render_url(owner_tenant), {"scene": "kitchen"}, content_type="application/json",
+                    REMOTE_ADDR=f"10.0.1.{number}").status_code
+        for number in range(5)
+    ]
+    assert statuses == [200] * 5
+    # A combination that needs a job still spends the tenant's budget (3, then over).
+    other = {"scene": "kitchen", "selection": {"layer-0": scene.layers.get(slug="layer-0").options.last().code}}
+    assert post_json(client, render_url(owner_tenant), other).status_code == 202
+    assert post_json(client, render_url(owner_tenant), {**other, "selection": {"layer-1": "1"}}).status_code == 429
+
+    settings.PANOCONFIG_RATE_PER_IP = "3/m"
+    from_one_client = [
+        client.post(render_url(owner_tenant), {"scene": "kitchen"}, content_type="application/json",
+                    REMOTE_ADDR="10.0.2.1").status_code
+        for _ in range(4)
+    ]
+    assert from_one_client == [200, 200, 200, 429]

@@ -37,7 +37,8 @@ def test_the_checksum_depends_on_the_key(settings):
         sharecodes.decode(build, scene_id=12, layer_count=2)
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "1..x", "1.0.abcd", "1.0.ABCDE", "1/0.abcde", "1.0.abcde\n", None, 5])
+@pytest.mark.parametrize("bad", ["", "abc", "1..x", "1.0.abcd", "1.0.ABCDE", "1/0.abcde", "1.0.abcde\n", None, 5,
+                                 "zzzzzzzzzzzzz.0.abcde"])
 def test_malformed_codes_are_rejected(bad):
     with pytest.raises(sharecodes.ShareCodeError):
         sharecodes.scene_id_of(bad)
