@@ -32,3 +32,13 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 logger_class = "panoconfig.gunicorn_logging.JsonAccessLogger"
+
+
+def post_worker_init(worker):
+    """Pay a new worker's imports and connections before it accepts a request (panoconfig.warmup)."""
+    from panoconfig.warmup import warm_up
+
+    try:
+        warm_up(worker.wsgi)
+    except Exception:  # a worker that cannot warm up still serves; its first request pays instead
+        worker.log.exception("warm-up request failed")

@@ -3,7 +3,10 @@ import runpy
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sentry_sdk
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from panoconfig.gunicorn_logging import access_entry
 from panoconfig.sentry import init_sentry
@@ -58,3 +61,43 @@ def test_the_access_log_entry_is_json_with_the_request_id():
     assert decoded["status"] == 404 and decoded["path"] == '/t/"odd"/'
     assert decoded["request_id"] == "abc123abc123"
     assert decoded["duration_ms"] == 12.5 and decoded["bytes"] == 321
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allowed", [["*"], [".panoconfig.example", "other.example"], ["panoconfig.example"]])
+def test_a_new_worker_warms_up_with_a_health_request_through_the_whole_stack(settings, allowed):
+    from django.core.wsgi import get_wsgi_application
+
+    from panoconfig.warmup import warm_up
+
+    settings.ALLOWED_HOSTS = allowed
+    # As the test client does: the handler would close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        assert warm_up(get_wsgi_application()) == 200
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_gunicorn_warms_each_worker_and_survives_a_failed_warm_up(monkeypatch):
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    seen, logged = [], []
+
+    class Worker:
+        wsgi = "the application"
+
+        class log:  # noqa: N801 - gunicorn's attribute
+            exception = staticmethod(logged.append)
+
+    monkeypatch.setattr("panoconfig.warmup.warm_up", seen.append)
+    conf["post_worker_init"](Worker())
+    assert seen == ["the application"] and logged == []
+
+    def broken(application):
+        raise ConnectionError("database away")
+
+    monkeypatch.setattr("panoconfig.warmup.warm_up", broken)
+    conf["post_worker_init"](Worker())
+    assert logged == ["warm-up request failed"]
