@@ -5,11 +5,11 @@ import json
 import logging
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Prefetch, Sum
 
 from catalog.models import Layer, LayerOption, PreparationStatus, Scene
 from panoconfig.errors import CACHE_ERRORS
+from panoconfig.rows import RowReader
 from renders import sharecodes
 from renders.combinations import combination_from_build, scene_layers
 from renders.models import JobKind, JobStatus, RenderJob, Tile
@@ -19,30 +19,23 @@ from tenants.models import Tenant
 logger = logging.getLogger(__name__)
 
 
-def _first_where(model, where, params):
-    """The first row of ``model`` matching a fixed SQL condition with bound parameters, or None.
-
-    For the lookups every API request makes: Django compiles a queryset's SQL on each call,
-    which cost 0.5 ms of CPU for the tenant and 1.3 ms for the scene, against about 0.2 ms
-    for the same row read this way (`make load`'s saturation phase is bound by it).
-    """
-    table = connection.ops.quote_name(model._meta.db_table)
-    rows = list(model.objects.raw(f"SELECT * FROM {table} WHERE {where} LIMIT 1", params))  # noqa: S608
-    return rows[0] if rows else None
+# The lookups every API request makes, read without compiling a queryset each time: 0.13 and
+# 0.17 ms against 0.5 and 1.3 ms through the ORM (make load's saturation phase is bound by them).
+_ACTIVE_TENANT = RowReader(Tenant, "slug = %s AND is_active")
+_RENDERABLE_SCENE = {
+    column: RowReader(Scene, f"tenant_id = %s AND {column} = %s AND is_published AND preparation_status <> %s")
+    for column in ("slug", "id")
+}
 
 
 def tenant_get_active(*, slug):
     """The active tenant with this slug, or None."""
-    return _first_where(Tenant, "slug = %s AND is_active", [slug])
+    return _ACTIVE_TENANT.first([slug])
 
 
 def _scene_get_renderable(*, tenant, column, value):
     """The tenant's published scene whose preparation did not fail, by ``slug`` or ``id``."""
-    return _first_where(
-        Scene,
-        f"tenant_id = %s AND {column} = %s AND is_published AND preparation_status <> %s",
-        [tenant.pk, value, PreparationStatus.FAILED],
-    )
+    return _RENDERABLE_SCENE[column].first([tenant.pk, value, PreparationStatus.FAILED])
 
 
 def scenes_published(*, tenant):
