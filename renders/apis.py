@@ -15,11 +15,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panoconfig.client_ip import client_ip
 from panoconfig.errors import CACHE_ERRORS
 from renders import selectors, services
 from renders.combinations import SelectionError, combination_from_selection, scene_layers
 from renders.health import health_checks
 from renders.models import JobStatus
+from tenants.models import TenantApiKey
 
 MAX_BODY_BYTES = 16 * 1024
 logger = logging.getLogger(__name__)
@@ -60,14 +62,24 @@ class TenantApi(APIView):
         if self.tenant is None:
             raise Http404("No such tenant.")
 
+    def client_budget_key(self, group, request):
+        """A kiosk with its own API key has its own budget; anonymous clients share their address's.
+
+        Totems of a showroom usually reach us from one public address, so keys let them count apart.
+        """
+        api_key = self.request.auth
+        if isinstance(api_key, TenantApiKey):
+            return f"key:{api_key.pk}"
+        return f"ip:{client_ip(request)}"
+
     def rate_limits(self):
         return {
-            "ip": ("renders-ip", "ip", settings.PANOCONFIG_RATE_PER_IP),
+            "ip": ("renders-ip", self.client_budget_key, settings.PANOCONFIG_RATE_PER_IP),
             "tenant": ("renders-tenant", lambda group, req: self.tenant.slug, settings.PANOCONFIG_RATE_PER_TENANT),
         }
 
     def check_rate(self, request, scopes=("ip", "tenant")):
-        """django-ratelimit per client IP and per tenant; 429 with Retry-After over the limit.
+        """django-ratelimit per client (address or API key) and per tenant; 429 with Retry-After.
 
         The tenant's budget guards render capacity, so an answer served from the cache of ready
         combinations counts against the client's address only (RenderCreateApi.post).

@@ -182,3 +182,20 @@ def test_ready_answers_spend_the_client_budget_but_not_the_tenants(client, owner
         for _ in range(4)
     ]
     assert from_one_client == [200, 200, 200, 429]
+
+
+def test_each_kiosk_key_has_its_own_client_budget_behind_one_address(client, owner_tenant, scene, settings):
+    from tenants.api_keys import api_key_create
+
+    settings.PANOCONFIG_RATE_PER_IP = "2/m"
+    _, entrance = api_key_create(tenant=owner_tenant, name="Entrance")
+    _, kitchen = api_key_create(tenant=owner_tenant, name="Kitchen corner")
+
+    def post(**headers):
+        return client.post(render_url(owner_tenant), {"scene": "kitchen"}, content_type="application/json",
+                           REMOTE_ADDR="203.0.113.7", **headers).status_code
+
+    assert [post(HTTP_X_API_KEY=entrance) for _ in range(3)] == [202, 202, 429]
+    # The same showroom address: the other kiosk and anonymous clients still have their budgets.
+    assert [post(HTTP_AUTHORIZATION=f"Bearer {kitchen}") for _ in range(3)] == [202, 202, 429]
+    assert [post() for _ in range(3)] == [202, 202, 429]
