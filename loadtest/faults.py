@@ -61,6 +61,7 @@ class Run:
             s3={"bucket": BUCKET, "endpoint": endpoint, "public": endpoint},
             extra={
                 "PANOCONFIG_RATE_PER_IP": "1000000/m", "PANOCONFIG_RATE_PER_TENANT": "1000000/m",
+                "PANOCONFIG_READ_RATE_PER_IP": "1000000/m",
                 "PANOCONFIG_RENDER_STALE_SECONDS": str(STALE_SECONDS),
                 "DATABASE_CONN_MAX_AGE": "60", "LOG_LEVEL": "INFO",
             },

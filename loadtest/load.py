@@ -236,7 +236,8 @@ def main():
     env = stack.production_env(
         run_dir=run_dir, database_url=f"{PG}/{DB_NAME}", redis_url=REDIS_URL,
         settings_module="loadtest.bench_settings",
-        extra={"PANOCONFIG_RATE_PER_IP": "1000000/m", "PANOCONFIG_RATE_PER_TENANT": "1000000/m"},
+        extra={"PANOCONFIG_RATE_PER_IP": "1000000/m", "PANOCONFIG_RATE_PER_TENANT": "1000000/m",
+               "PANOCONFIG_READ_RATE_PER_IP": "1000000/m"},
     )
     psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     psql(f"CREATE DATABASE {DB_NAME}")

@@ -277,6 +277,8 @@ PANOCONFIG_SHARE_KEY = env_secret("PANOCONFIG_SHARE_KEY", required=False)
 # django-ratelimit rates ("count/period") for render and still POSTs.
 PANOCONFIG_RATE_PER_IP = env_str("PANOCONFIG_RATE_PER_IP", "60/m")
 PANOCONFIG_RATE_PER_TENANT = env_str("PANOCONFIG_RATE_PER_TENANT", "600/m")
+# Reads of the tenant API (config, render and still status, QR codes), per client.
+PANOCONFIG_READ_RATE_PER_IP = env_str("PANOCONFIG_READ_RATE_PER_IP", "3000/m")
 # The client address for the per-IP limits: see TRUSTED_PROXY_HOPS under Security.
 
 # --- Auth, i18n ---------------------------------------------------------------

@@ -59,6 +59,8 @@ class TenantApi(APIView):
         # tenant is still a 404 only after authentication, as before.
         self.tenant = selectors.tenant_get_active(slug=kwargs["tenant"])
         super().initial(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            self.check_rate(request, scopes=("read",))
         if self.tenant is None:
             raise Http404("No such tenant.")
 
@@ -75,6 +77,7 @@ class TenantApi(APIView):
     def rate_limits(self):
         return {
             "ip": ("renders-ip", self.client_budget_key, settings.PANOCONFIG_RATE_PER_IP),
+            "read": ("api-read", self.client_budget_key, settings.PANOCONFIG_READ_RATE_PER_IP),
             "tenant": ("renders-tenant", lambda group, req: self.tenant.slug, settings.PANOCONFIG_RATE_PER_TENANT),
         }
 
@@ -135,11 +138,9 @@ class ErrorSerializer(serializers.Serializer):
 
 # Every answer an operation can give is in the schema, errors included (schemathesis checks it).
 _READ_ERRORS = {
-    401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 503: ErrorSerializer,
+    401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 429: ErrorSerializer, 503: ErrorSerializer,
 }
-_WRITE_ERRORS = {
-    **_READ_ERRORS, 400: OpenApiTypes.OBJECT, 413: ErrorSerializer, 415: ErrorSerializer, 429: ErrorSerializer,
-}
+_WRITE_ERRORS = {**_READ_ERRORS, 400: OpenApiTypes.OBJECT, 413: ErrorSerializer, 415: ErrorSerializer}
 
 
 def _queued(service, **kwargs):
@@ -202,8 +203,8 @@ class RenderCreateApi(TenantApi):
 
 
 class RenderDetailApi(TenantApi):
-    @extend_schema(responses={200: RenderOutputSerializer, 202: RenderOutputSerializer, 429: ErrorSerializer,
-                              **_READ_ERRORS}, summary="A build's state")
+    @extend_schema(responses={200: RenderOutputSerializer, 202: RenderOutputSerializer, **_READ_ERRORS},
+                   summary="A build's state")
     def get(self, request, tenant, build):
         combination = self.build_combination(build)
         state = _queued(services.render_request, combination=combination, create=False)

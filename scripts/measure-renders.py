@@ -5,7 +5,7 @@
 
 Prints: POST latency of a cached combination (p50/p99), and for a new combination
 and then a one-layer change: time from POST to levels_ready >= 1 and to ready.
-Raise PANOCONFIG_RATE_PER_IP / _PER_TENANT on the server first.
+Raise PANOCONFIG_RATE_PER_IP / _PER_TENANT and PANOCONFIG_READ_RATE_PER_IP on the server first.
 """
 
 import argparse

@@ -11,4 +11,6 @@ os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Every test's reads come from one address within the same minutes; tests of the limit lower it.
+os.environ.setdefault("PANOCONFIG_READ_RATE_PER_IP", "1000000/m")
 os.environ.setdefault("PANOCONFIG_VAR_DIR", tempfile.mkdtemp(prefix="panoconfig-test-"))

@@ -199,3 +199,16 @@ def test_each_kiosk_key_has_its_own_client_budget_behind_one_address(client, own
     # The same showroom address: the other kiosk and anonymous clients still have their budgets.
     assert [post(HTTP_AUTHORIZATION=f"Bearer {kitchen}") for _ in range(3)] == [202, 202, 429]
     assert [post() for _ in range(3)] == [202, 202, 429]
+
+
+def test_reads_are_rate_limited_per_client_but_health_never(client, owner_tenant, scene, settings):
+    settings.PANOCONFIG_READ_RATE_PER_IP = "2/m"
+    build = combination_from_selection(scene=scene, selection={}).build
+    paths = [f"/api/v1/tenants/{owner_tenant.slug}/config", f"/api/v1/tenants/{owner_tenant.slug}/renders/{build}",
+             f"/api/v1/tenants/{owner_tenant.slug}/renders/{build}/qr.svg", "/api/v1/tenants/nobody/config"]
+    statuses = [client.get(path, REMOTE_ADDR="198.51.100.4").status_code for path in paths]
+    assert statuses[:2] == [200, 202] and statuses[2:] == [429, 429]
+    limited = client.get(paths[0], REMOTE_ADDR="198.51.100.4")
+    assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 60
+    assert client.get(paths[0], REMOTE_ADDR="198.51.100.5").status_code == 200  # another client
+    assert [client.get("/api/v1/health").status_code for _ in range(4)] == [200] * 4
