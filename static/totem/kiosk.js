@@ -4,7 +4,9 @@
 const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart"];
 
 // Calls onNotice(secondsLeft) when the idle time is up, onTick each second of the notice,
-// then onReset(); any touch during the notice cancels it (onActive).
+// then onReset(); any touch during the notice cancels it (onActive). After a reset it waits
+// for the next touch: an unattended totem rests in its default state (turning by itself),
+// it does not ask "still there?" again every cycle.
 export class IdleWatch {
   constructor({ idleSeconds, onNotice, onTick, onReset, onActive }) {
     this.idleMs = Math.max(1, idleSeconds) * 1000;
@@ -39,8 +41,8 @@ export class IdleWatch {
     }
     if (left <= 0) {
       this.noticing = false;
+      this.timer = null;
       this.onReset();
-      this.arm();
       return;
     }
     this.timer = setTimeout(() => this.#notice(left - 1), 1000);

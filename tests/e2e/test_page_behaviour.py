@@ -125,3 +125,67 @@ def test_a_newer_tap_aborts_the_request_in_flight(page, totem_url):
 
     assert [failed["selection"]["counter"] for failed in failures] == ["b"]
     assert page.url.endswith("build=kcaa")
+
+
+def test_the_full_screen_button_enters_and_leaves_full_screen(page, totem_url):
+    page.goto(totem_url)
+    wait_shown(page, "kaaa")
+    assert page.is_visible("#fullscreen")
+
+    page.click("#fullscreen")
+    page.wait_for_function("() => document.fullscreenElement === document.documentElement")
+    page.wait_for_function("() => document.querySelector('#fullscreen').getAttribute('aria-pressed') === 'true'")
+    page.click("#fullscreen")
+    page.wait_for_function("() => document.fullscreenElement === null")
+    page.wait_for_function("() => document.querySelector('#fullscreen').getAttribute('aria-pressed') === 'false'")
+
+
+def _touch(session, kind, points):
+    session.send("Input.dispatchTouchEvent", {
+        "type": kind, "touchPoints": [{"x": x, "y": y, "id": number} for number, (x, y) in enumerate(points)],
+    })
+
+
+def test_a_pinch_zooms_the_panorama_and_never_the_page(browser, totem_url):
+    from tests.e2e.browser import VIEWPORT
+
+    context = browser.new_context(viewport=VIEWPORT, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(totem_url)
+        wait_shown(page, "kaaa")
+        session = context.new_cdp_session(page)
+        fov_before = page.evaluate("() => window.totemView().fov()")
+        x, y = VIEWPORT["width"] / 2, VIEWPORT["height"] / 2
+        _touch(session, "touchStart", [(x - 40, y), (x + 40, y)])
+        for step in range(1, 11):
+            _touch(session, "touchMove", [(x - 40 - 15 * step, y), (x + 40 + 15 * step, y)])
+            page.wait_for_timeout(16)
+        _touch(session, "touchEnd", [])
+        page.wait_for_timeout(300)
+
+        fov_after = page.evaluate("() => window.totemView().fov()")
+        assert fov_after < fov_before * 0.8, (fov_before, fov_after)
+        assert page.evaluate("() => window.visualViewport.scale") == 1
+    finally:
+        context.close()
+
+
+def test_left_alone_it_resets_once_then_turns_by_itself(page, totem_url):
+    page.goto(totem_url)
+    wait_shown(page, "kaaa")
+    yaw = "() => window.totemView().yaw()"
+    start = page.evaluate(yaw)
+    page.wait_for_timeout(3_000)
+    assert page.evaluate(yaw) == start, "nothing moves while the idle delay runs"
+    # This tenant resets after 4 s idle (+ a 3 s notice); rotation starts 20 s after the view last
+    # changed, i.e. after the reset, and the reset does not come back while nobody touches.
+    page.wait_for_function(f"s => Math.abs(({yaw})() - s) > 0.05", arg=start, timeout=35_000)
+    first = page.evaluate(yaw)
+    page.wait_for_timeout(1_000)
+    assert page.evaluate(yaw) != first, "it keeps turning"
+    assert len(metric(page, "idle-reset")) == 1
+    assert not page.is_visible("#idle-dialog")
+
+    page.mouse.click(10, 300)  # a customer: the idle watch runs again
+    page.wait_for_selector("#idle-dialog[open]", timeout=10_000)
