@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -88,6 +89,31 @@ def warm_cached(api, scene):
         post_lines.append(("POST", f"/api/v1/tenants/{api.tenant}/renders",
                            json.dumps({"scene": scene.slug, "selection": selection})))
     return post_lines, [("GET", path) for path in sorted(tile_paths)]
+
+
+def _now():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def server_times(access_log, start, end):
+    """The server's own durations of the steady phase (gunicorn's JSON access log), without
+    the time a request waited for a core or a worker thread, which wrk's figures include."""
+    durations = {"post": [], "tile": []}
+    with open(access_log, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if '"type": "access"' not in line:
+                continue
+            entry = json.loads(line[line.index("{"):])
+            if start <= entry["time"] <= end:
+                kind = "post" if entry["method"] == "POST" else "tile" if entry["path"].startswith("/tiles/") else None
+                if kind:
+                    durations[kind].append(entry["duration_ms"])
+    result = {}
+    for kind, values in durations.items():
+        values.sort()
+        pick = (lambda share: values[min(len(values) - 1, int(len(values) * share))]) if values else (lambda share: 0.0)
+        result[kind] = {"requests": len(values), "p50_ms": pick(0.5), "p99_ms": pick(0.99)}
+    return result
 
 
 def steady(base_url, run_dir, post_lines, tile_lines):
@@ -210,6 +236,9 @@ def report(figures, loads):
         f = steady_fig[name]
         lines.append(f"steady {name:5} {f['rate_per_s']:7.1f}/s  p50 {f['p50_ms']:6.1f} ms  p95 {f['p95_ms']:6.1f} ms"
                      f"  p99 {f['p99_ms']:6.1f} ms  errors {f['errors']} ({f['error_rate']:.3%}) of {f['requests']}")
+        server = figures["steady_server"][name]
+        lines.append(f"  in the server (gunicorn access log): p50 {server['p50_ms']:6.1f} ms"
+                     f"  p99 {server['p99_ms']:6.1f} ms  of {server['requests']}")
         lines.append("  " + verdict(f"p99 <= {target:.0f} ms", f["p99_ms"] <= target))
         lines.append("  " + verdict("0 errors", f["errors"] == 0))
     for name in ("render_post", "bare_view"):
@@ -269,7 +298,9 @@ def main():
         print(f"== {len(post_lines)} cached combinations, {len(tile_lines)} tiles; gunicorn on :{port}", flush=True)
         loads.append(("before load", uptime()))
         print(f"== steady: {POST_RATE} POST/s + {TILE_RATE} tile GET/s for {STEADY_S} s", flush=True)
+        started = _now()
         figures = {"steady": steady(base_url, run_dir, post_lines, tile_lines)}
+        figures["steady_server"] = server_times(processes[1].log, started, _now())
         loads.append(("after steady", uptime()))
         print(f"== saturation: 50 connections, {SATURATION_S} s each", flush=True)
         figures["saturation"], bare_lines = saturation(base_url, run_dir, post_lines, stack.TENANT)
