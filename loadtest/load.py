@@ -108,12 +108,15 @@ def server_times(access_log, start, end):
                 kind = "post" if entry["method"] == "POST" else "tile" if entry["path"].startswith("/tiles/") else None
                 if kind:
                     durations[kind].append(entry["duration_ms"])
-    result = {}
-    for kind, values in durations.items():
-        values.sort()
-        pick = (lambda share: values[min(len(values) - 1, int(len(values) * share))]) if values else (lambda share: 0.0)
-        result[kind] = {"requests": len(values), "p50_ms": pick(0.5), "p99_ms": pick(0.99)}
-    return result
+    return {
+        kind: {"requests": len(values), "p50_ms": _percentile(values, 0.5), "p99_ms": _percentile(values, 0.99)}
+        for kind, values in durations.items()
+    }
+
+
+def _percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
 
 
 def steady(base_url, run_dir, post_lines, tile_lines):

@@ -24,14 +24,12 @@ class ReusingRedisCacheClient(RedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        pool = self._get_connection_pool(write)  # Django's choice of server, and its pools
+        client = self._clients.get(pool)
         if client is None:
-            if index not in self._pools:
-                self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
-            client = self._client(connection_pool=self._pools[index])
+            client = self._client(connection_pool=pool)
             client.incr_existing = client.register_script(_INCR_EXISTING)
-            self._clients[index] = client
+            self._clients[pool] = client
         return client
 
     def incr(self, key, delta):

@@ -76,16 +76,16 @@ class TenantApi(APIView):
 
     def rate_limits(self):
         return {
-            "ip": ("renders-ip", self.client_budget_key, settings.PANOCONFIG_RATE_PER_IP),
+            "client": ("renders-ip", self.client_budget_key, settings.PANOCONFIG_RATE_PER_IP),
             "read": ("api-read", self.client_budget_key, settings.PANOCONFIG_READ_RATE_PER_IP),
             "tenant": ("renders-tenant", lambda group, req: self.tenant.slug, settings.PANOCONFIG_RATE_PER_TENANT),
         }
 
-    def check_rate(self, request, scopes=("ip", "tenant")):
+    def check_rate(self, request, scopes=("client", "tenant")):
         """django-ratelimit per client (address or API key) and per tenant; 429 with Retry-After.
 
         The tenant's budget guards render capacity, so an answer served from the cache of ready
-        combinations counts against the client's address only (RenderCreateApi.post).
+        combinations counts against the client's budget only (RenderCreateApi.post).
         """
         limits = self.rate_limits()
         for scope in scopes:
@@ -178,7 +178,7 @@ class RenderCreateApi(TenantApi):
         summary="Ask for a combination's tiles",
     )
     def post(self, request, tenant):
-        self.check_rate(request, scopes=("ip",))
+        self.check_rate(request, scopes=("client",))
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         scene = selectors.scene_get_published(tenant=self.tenant, slug=body.validated_data["scene"])

@@ -9,7 +9,7 @@ import pytest
 
 from tests import factories
 from tests.e2e import fake_api
-from tests.e2e.browser import metric, needs_chromium, panorama_pixels, wait_shown
+from tests.e2e.browser import VIEWPORT, metric, needs_chromium, panorama_pixels, wait_shown
 
 pytestmark = [needs_chromium, pytest.mark.slow]
 
@@ -147,8 +147,6 @@ def _touch(session, kind, points):
 
 
 def test_a_pinch_zooms_the_panorama_and_never_the_page(browser, totem_url):
-    from tests.e2e.browser import VIEWPORT
-
     context = browser.new_context(viewport=VIEWPORT, has_touch=True, is_mobile=True)
     page = context.new_page()
     try:

@@ -5,7 +5,8 @@ import pytest
 from renders import sharecodes
 from renders.combinations import combination_from_selection
 from renders.models import RenderJob
-from tests.renders.conftest import render_url
+from tenants.api_keys import api_key_create
+from tests.renders.conftest import render_url, run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +159,6 @@ def test_render_and_still_posts_are_rate_limited_per_tenant(client, owner_tenant
 def test_ready_answers_spend_the_client_budget_but_not_the_tenants(client, owner_tenant, scene, settings):
     """The tenant's budget guards render capacity: a showroom full of totems re-asking ready
     combinations must not lock the tenant out, while one client flooding is still stopped."""
-    from tests.renders.conftest import run_queued_jobs
-
     settings.PANOCONFIG_RATE_PER_TENANT = "3/h"
     assert post_json(client, render_url(owner_tenant), {"scene": "kitchen"}).status_code == 202
     run_queued_jobs()
@@ -185,8 +184,6 @@ def test_ready_answers_spend_the_client_budget_but_not_the_tenants(client, owner
 
 
 def test_each_kiosk_key_has_its_own_client_budget_behind_one_address(client, owner_tenant, scene, settings):
-    from tenants.api_keys import api_key_create
-
     settings.PANOCONFIG_RATE_PER_IP = "2/m"
     _, entrance = api_key_create(tenant=owner_tenant, name="Entrance")
     _, kitchen = api_key_create(tenant=owner_tenant, name="Kitchen corner")
